@@ -1,0 +1,15 @@
+/** @jest-config-loader esbuild-register */
+// esbuild-register loads this file in milliseconds; Jest's default (ts-node) would type-check it on every run.
+import type { Config } from 'jest';
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  // ts-jest transpiles only (isolatedModules in tsconfig.json); `npm run typecheck` does the type-checking.
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
+  // A cold Pact mock server (native library load) can take a few seconds on a busy machine.
+  testTimeout: 30_000,
+};
+
+export default config;

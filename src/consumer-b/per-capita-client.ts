@@ -1,0 +1,51 @@
+import type { AggregatorCountry } from '../shared/country';
+import {
+  AggregatorError,
+  AggregatorHttp,
+  InvalidInputError,
+  pickCountries,
+  unexpectedStatus,
+  type AggregatorClientOptions,
+} from '../shared/aggregator-http';
+
+/** The fields the ranking reads from the aggregator. */
+export const RANKING_FIELDS = ['code', 'name', 'population', 'percentCases'] as const;
+
+/** One row of the ranking: `percentCases` as a number, ready to compare and display. */
+export type PerCapitaEntry = Pick<AggregatorCountry, 'code' | 'name' | 'population'> & { percentCases: number };
+
+/** A non-negative decimal written out in full, as the aggregator formats its ratios. */
+const DECIMAL_STRING = /^\d+(\.\d+)?$/;
+
+/** consumer-b: a ranking of countries by cases per capita. */
+export class PerCapitaClient {
+  private readonly http: AggregatorHttp;
+
+  constructor(baseUrl: string, options?: AggregatorClientOptions) {
+    this.http = new AggregatorHttp(baseUrl, options);
+  }
+
+  /** Countries ordered by `percentCases`, highest first; at most `limit` of them when given. */
+  async highestPerCapita(limit?: number): Promise<PerCapitaEntry[]> {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+      throw new InvalidInputError('limit', `must be a positive integer, got ${limit}`);
+    }
+    const { status, body } = await this.http.getJson('highestPerCapita', '/countries/percapita');
+    if (status !== 200) throw unexpectedStatus('highestPerCapita', status);
+    const ranking = pickCountries('highestPerCapita', body, RANKING_FIELDS).map(toEntry);
+    // The aggregator sorts already, but no contract can promise an order over data it does not know: sort here.
+    ranking.sort((a, b) => b.percentCases - a.percentCases);
+    return limit === undefined ? ranking : ranking.slice(0, limit);
+  }
+}
+
+function toEntry(country: Pick<AggregatorCountry, (typeof RANKING_FIELDS)[number]>): PerCapitaEntry {
+  if (!DECIMAL_STRING.test(country.percentCases)) {
+    throw new AggregatorError(
+      'highestPerCapita',
+      'invalid-response',
+      `percentCases of ${country.code} should be a decimal string such as "0.033025966351611", got ${JSON.stringify(country.percentCases)}`,
+    );
+  }
+  return { ...country, percentCases: Number(country.percentCases) };
+}

@@ -1,0 +1,86 @@
+import { PerCapitaClient } from '../src/consumer-b/per-capita-client';
+import { AggregatorError, InvalidInputError } from '../src/shared/aggregator-http';
+import { startFixtureServer, type FixtureServer, type ScriptedAnswer } from './support/http-fixture';
+
+let server: FixtureServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function clientAnswering(answer: ScriptedAnswer): Promise<PerCapitaClient> {
+  server = await startFixtureServer(answer);
+  return new PerCapitaClient(server.url);
+}
+
+const json = (value: unknown): ScriptedAnswer => ({ status: 200, body: JSON.stringify(value) });
+
+const country = (code: string, percentCases: unknown) => ({
+  code,
+  name: `Country ${code}`,
+  population: 1000,
+  latestTotalCases: 10,
+  diffFromPrevDay: 0,
+  percentCases,
+});
+
+describe('PerCapitaClient input checks', () => {
+  it.each([-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses the limit %p before sending anything', async (limit) => {
+    const client = await clientAnswering(json([]));
+
+    await expect(client.highestPerCapita(limit)).rejects.toThrow(InvalidInputError);
+    await expect(client.highestPerCapita(limit)).rejects.toThrow(/^limit must be a positive integer/);
+    expect(server?.requests).toEqual([]);
+  });
+});
+
+describe('PerCapitaClient ranking', () => {
+  it('turns percentCases into numbers and ranks highest first, whatever order the aggregator sends', async () => {
+    const client = await clientAnswering(
+      json([country('AAA', '0.000000000000000'), country('BBB', '0.250000000000000'), country('CCC', '0.033025966351611')]),
+    );
+
+    const ranking = await client.highestPerCapita();
+
+    expect(ranking.map((entry) => [entry.code, entry.percentCases])).toEqual([
+      ['BBB', 0.25],
+      ['CCC', 0.033025966351611],
+      ['AAA', 0],
+    ]);
+    expect(ranking[0]).toEqual({ code: 'BBB', name: 'Country BBB', population: 1000, percentCases: 0.25 });
+  });
+
+  it('returns at most `limit` countries', async () => {
+    const client = await clientAnswering(json([country('AAA', '0.1'), country('BBB', '0.3'), country('CCC', '0.2')]));
+
+    const ranking = await client.highestPerCapita(2);
+
+    expect(ranking.map((entry) => entry.code)).toEqual(['BBB', 'CCC']);
+  });
+
+  it.each([['not a number'], ['-0.5'], ['1e-5'], ['']])('refuses percentCases %j with a typed error', async (value) => {
+    const client = await clientAnswering(json([country('IND', value)]));
+
+    const error = await client.highestPerCapita().catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(AggregatorError);
+    expect(error).toMatchObject({ operation: 'highestPerCapita', kind: 'invalid-response' });
+    expect((error as Error).message).toContain(`percentCases of IND should be a decimal string`);
+  });
+
+  it('refuses percentCases sent as a JSON number (the provider\'s first version)', async () => {
+    const client = await clientAnswering(json([country('IND', 0.033)]));
+
+    await expect(client.highestPerCapita()).rejects.toThrow(/field "percentCases" should be a string, got 0.033/);
+  });
+
+  it('maps an unexpected status to an AggregatorError', async () => {
+    const client = await clientAnswering({ status: 404 });
+
+    await expect(client.highestPerCapita()).rejects.toMatchObject({
+      kind: 'unexpected-status',
+      status: 404,
+      message: 'highestPerCapita failed: the aggregator answered HTTP 404',
+    });
+  });
+});
