@@ -15,7 +15,8 @@ export type ConsumerName = (typeof CONSUMERS)[keyof typeof CONSUMERS];
 
 export const ALL_CONSUMERS: readonly ConsumerName[] = Object.values(CONSUMERS);
 
-export const PACTS_DIR = path.resolve(__dirname, '..', 'pacts');
+/** Where the specs write pacts and `publish:pact` reads them; `PACT_DIR` moves it (tests use a temp folder). */
+export const PACTS_DIR = process.env.PACT_DIR ? path.resolve(process.env.PACT_DIR) : path.resolve(__dirname, '..', 'pacts');
 
 /** PactV4 names the file `<consumer>-<provider>.json` from the names exactly as given. */
 export function pactFileName(consumer: string, provider: string = PROVIDER): string {

@@ -1,4 +1,4 @@
-import { MatchersV3 } from '@pact-foundation/pact';
+import { MatchersV3, type Matcher } from '@pact-foundation/pact';
 import { COUNTRY_CODE_PATTERN, PERCENT_CASES_PATTERN } from '../../src/shared/country';
 
 const { regex } = MatchersV3;
@@ -13,5 +13,18 @@ export const JSON_RESPONSE_HEADERS = {
 
 export const countryCode = (example: string) => regex(COUNTRY_CODE_PATTERN.source, example);
 
-/** A ratio the provider writes as a string with exactly 15 decimals. */
-export const percentCases = (example: string) => regex(PERCENT_CASES_PATTERN.source, example);
+/**
+ * A ratio the provider writes as a JSON string with exactly 15 decimals. A regex alone would also accept the
+ * JSON number 0.033025966351611 (Pact matches a number's text), so a type rule is combined with it (AND).
+ */
+export function percentCases(example: string): Matcher<string> {
+  const typeAndPattern = {
+    'pact:matcher:type': [
+      { 'pact:matcher:type': 'type' },
+      { 'pact:matcher:type': 'regex', regex: PERCENT_CASES_PATTERN.source },
+    ],
+    value: example,
+  };
+  // pact-js types allow one matcher per value; the core's integration format takes a list (AND).
+  return typeAndPattern as unknown as Matcher<string>;
+}
