@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { ConfigError, type Env } from '../../src/contract-config';
+
+export interface ConsumerVersion {
+  /** The git commit that produced the pacts. */
+  number: string;
+  branch?: string;
+  buildUrl?: string;
+  /** Where each value came from, for the summary. */
+  numberSource: string;
+  branchSource?: string;
+}
+
+/** Branch variables of the CI systems we know, in order; a pull-request's source branch before the ref name. */
+const CI_BRANCH_VARIABLES = [
+  'GITHUB_HEAD_REF', // GitHub Actions, pull requests only
+  'GITHUB_REF_NAME', // GitHub Actions (see refType check below)
+  'CI_COMMIT_BRANCH', // GitLab, branch pipelines
+  'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME', // GitLab, merge-request pipelines
+  'BRANCH_NAME', // Jenkins multibranch
+  'CIRCLE_BRANCH', // CircleCI
+  'BITBUCKET_BRANCH', // Bitbucket Pipelines
+  'BUILDKITE_BRANCH', // Buildkite
+  'BUILD_SOURCEBRANCHNAME', // Azure Pipelines
+] as const;
+
+function git(dir: string, ...args: string[]): string | undefined {
+  try {
+    return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
+  } catch {
+    return undefined;
+  }
+}
+
+function set(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * The version to publish under: exactly the code that produced the pacts in `pactDir`.
+ * The number is `GIT_COMMIT`, else the HEAD of the git checkout holding `pactDir`. A checkout with
+ * uncommitted changes is refused: its pacts did not come from that commit, and a version's pact may
+ * never change afterwards.
+ */
+export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersion {
+  const inGit = git(pactDir, 'rev-parse', '--is-inside-work-tree') === 'true';
+  const fromEnv = set(env, 'GIT_COMMIT');
+  const number = fromEnv ?? (inGit ? git(pactDir, 'rev-parse', 'HEAD') : undefined);
+  if (!number) {
+    throw new ConfigError(`Cannot tell which commit produced the pacts: ${pactDir} is not in a git checkout with a commit. Set GIT_COMMIT to the commit.`);
+  }
+
+  if (inGit) {
+    const changes = (git(pactDir, 'status', '--porcelain') ?? '').split('\n').filter(Boolean);
+    if (changes.length > 0) {
+      const example = changes[0]?.slice(3) ?? '';
+      throw new ConfigError(
+        `The working tree has uncommitted changes (${changes.length} file${changes.length === 1 ? '' : 's'}, e.g. ${example}): its pacts did not come from commit ${number.slice(0, 12)}. Commit or stash the changes, run the tests again, then publish.`,
+      );
+    }
+  }
+
+  const branch = resolveBranch(env, inGit ? pactDir : undefined);
+  return {
+    number,
+    numberSource: fromEnv ? 'GIT_COMMIT' : 'git HEAD',
+    branch: branch?.value,
+    branchSource: branch?.source,
+    buildUrl: resolveBuildUrl(env),
+  };
+}
+
+function resolveBranch(env: Env, gitDir: string | undefined): { value: string; source: string } | undefined {
+  const explicit = set(env, 'GIT_BRANCH');
+  if (explicit) {
+    let value = explicit.replace(/^refs\/heads\//, '');
+    // Jenkins' git plugin sets GIT_BRANCH to the remote-tracking name, e.g. origin/main.
+    if (set(env, 'JENKINS_URL')) value = value.replace(/^origin\//, '');
+    return { value, source: 'GIT_BRANCH' };
+  }
+  for (const name of CI_BRANCH_VARIABLES) {
+    const value = set(env, name);
+    // On a tag push GITHUB_REF_NAME is the tag; on a pull request it is "<n>/merge" (GITHUB_HEAD_REF came first).
+    if (name === 'GITHUB_REF_NAME' && (env.GITHUB_REF_TYPE !== 'branch' || set(env, 'GITHUB_HEAD_REF'))) continue;
+    if (value) return { value, source: name };
+  }
+  const fromGit = gitDir ? git(gitDir, 'rev-parse', '--abbrev-ref', 'HEAD') : undefined;
+  // A detached HEAD (as CI checkouts often are) has no branch name.
+  if (fromGit && fromGit !== 'HEAD') return { value: fromGit, source: 'git' };
+  return undefined;
+}
+
+function resolveBuildUrl(env: Env): string | undefined {
+  const github = [set(env, 'GITHUB_SERVER_URL'), set(env, 'GITHUB_REPOSITORY'), set(env, 'GITHUB_RUN_ID')];
+  if (github.every(Boolean)) return `${github[0]}/${github[1]}/actions/runs/${github[2]}`;
+  return set(env, 'CI_JOB_URL') ?? set(env, 'BUILD_URL') ?? set(env, 'CIRCLE_BUILD_URL') ?? set(env, 'BUILDKITE_BUILD_URL');
+}
