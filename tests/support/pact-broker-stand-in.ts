@@ -456,17 +456,17 @@ function validatePublishRequest(body: Record<string, unknown>): { errors: Record
     if (specification !== 'pact') fail('contracts', `specification must be one of: pact${at}`);
     if (onConflict !== 'overwrite' && onConflict !== 'merge') fail('contracts', `onConflict must be one of: overwrite, merge${at}`);
     if (!blank(consumerName) && consumerName !== pacticipantName) {
-      fail('contracts', `consumerName ('${String(consumerName)}') must match pacticipantName ('${String(pacticipantName)}')${at}`);
+      fail('contracts', `consumerName (${quoted(consumerName)}) must match pacticipantName (${quoted(pacticipantName)})${at}`);
     }
     const parsed = decodeContent(content);
     if (parsed === 'missing') return fail('contracts', `content is missing${at}`);
     if (parsed === 'not-base64') return fail('contracts', `content is not valid Base64${at}`);
     if (parsed === 'not-json') return fail('contracts', `content could not be parsed as application/json${at}`);
     if (parsed.consumer?.name !== undefined && parsed.consumer.name !== consumerName) {
-      fail('contracts', `consumer name in contract content (${JSON.stringify(parsed.consumer.name)}) must match consumerName (${JSON.stringify(consumerName)})${at}`);
+      fail('contracts', `consumer name in contract content (${quoted(parsed.consumer.name)}) must match consumerName (${quoted(consumerName)})${at}`);
     }
     if (parsed.provider?.name !== undefined && parsed.provider.name !== providerName) {
-      fail('contracts', `provider name in contract content (${JSON.stringify(parsed.provider.name)}) must match providerName (${JSON.stringify(providerName)})${at}`);
+      fail('contracts', `provider name in contract content (${quoted(parsed.provider.name)}) must match providerName (${quoted(providerName)})${at}`);
     }
     valid.push({ providerName: String(providerName), content: parsed, sha: contentSha(parsed), onConflict: String(onConflict) });
   });
@@ -483,6 +483,8 @@ function validatePublishRequest(body: Record<string, unknown>): { errors: Record
     },
   };
 }
+
+const quoted = (value: unknown) => (typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
 
 function decodeContent(content: unknown): PactContent | 'missing' | 'not-base64' | 'not-json' {
   if (typeof content !== 'string' || content === '') return 'missing';
