@@ -99,6 +99,15 @@ export function describeBrokerFailure(run: CliRun, config: BrokerConfig): string
   if (/Failed to access pact broker|error sending request/.test(output)) {
     return `could not reach the broker at ${config.baseUrl} (${config.attempts} attempt${config.attempts === 1 ? '' : 's'}): check that it is up and that PACT_BROKER_URL points at it.`;
   }
+  const environment = /Environment (\S+) does not exist/.exec(output);
+  if (environment) {
+    return `the broker has no environment "${environment[1]}": check the name, or create it once with: pact broker create-environment --name ${environment[1]}`;
+  }
+  const validation = /failed validation - (\[.*\])/.exec(output);
+  if (validation?.[1]) {
+    const messages = (JSON.parse(validation[1]) as unknown[]).map(String);
+    return `the broker refused the request: ${messages.join('; ')}.`;
+  }
   const status = /failed: (\d{3})\s([A-Za-z ]*[A-Za-z])/.exec(output);
   if (status?.[1]?.startsWith('5')) {
     return `the broker answered ${status[1]} ${status[2]} to each of ${config.attempts} attempts: it is failing; try again later or ask its operators.`;

@@ -257,7 +257,7 @@ export async function startPactBroker(auth: BrokerAuth): Promise<PactBrokerStand
         .map((deployment) => deployment.version);
       if (providerVersions.length === 0) {
         unknown += 1;
-        reasons.push(`There is no verified pact between ${consumer} (${number}) and a version of ${provider} currently in ${environmentName ?? 'any environment'}`);
+        reasons.push(`There is no verified pact between version ${number} of ${consumer} and a version of ${provider} currently in ${environmentName ?? 'any environment'} (no version is currently recorded as deployed/released in this environment)`);
         rows.push(matrixRow(consumer, number, provider, null, pact.content, undefined));
         continue;
       }
@@ -267,7 +267,7 @@ export async function startPactBroker(auth: BrokerAuth): Promise<PactBrokerStand
         );
         if (result === undefined) {
           unknown += 1;
-          reasons.push(`Missing one or more required verification results`);
+          reasons.push(`There is no verified pact between version ${number} of ${consumer} and the version of ${provider} currently in ${environmentName ?? 'the environment'} (${providerVersion})`);
         } else if (result.success) {
           success += 1;
         } else {
@@ -319,14 +319,7 @@ export async function startPactBroker(auth: BrokerAuth): Promise<PactBrokerStand
       return send(404, { error: 'The requested document was not found on this server.' }, 'application/json;charset=utf-8');
     }
     const body = (raw ? JSON.parse(raw) : {}) as { applicationInstance?: string };
-    // The application's previous deployment in that environment is now undeployed.
-    for (let i = deployments.length - 1; i >= 0; i -= 1) {
-      const previous = deployments[i];
-      if (previous && previous.pacticipant === pacticipant && previous.environment === environment.name && previous.applicationInstance === body.applicationInstance) {
-        deployments.splice(i, 1);
-      }
-    }
-    deployments.push({ pacticipant, version: number, environment: environment.name, applicationInstance: body.applicationInstance });
+    markDeployed(pacticipant, number, environment.name, body.applicationInstance);
     const uuid = randomUUID();
     send(
       201,
@@ -343,6 +336,15 @@ export async function startPactBroker(auth: BrokerAuth): Promise<PactBrokerStand
       HAL,
       { Location: `${base}/deployed-versions/${uuid}` },
     );
+  }
+
+  /** A deployment replaces the application's previous one in that environment (which becomes undeployed). */
+  function markDeployed(pacticipant: string, number: string, environment: string, applicationInstance?: string): void {
+    const previous = deployments.findIndex(
+      (deployment) => deployment.pacticipant === pacticipant && deployment.environment === environment && deployment.applicationInstance === applicationInstance,
+    );
+    if (previous >= 0) deployments.splice(previous, 1);
+    deployments.push({ pacticipant, version: number, environment, applicationInstance });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -364,7 +366,7 @@ export async function startPactBroker(auth: BrokerAuth): Promise<PactBrokerStand
     },
     deploy(pacticipant, version, environment) {
       if (!versions.has(`${pacticipant}/${version}`)) versions.set(`${pacticipant}/${version}`, { branches: new Set(), tags: new Set() });
-      deployments.push({ pacticipant, version, environment });
+      markDeployed(pacticipant, version, environment);
     },
     close: () =>
       new Promise<void>((resolve) => {
