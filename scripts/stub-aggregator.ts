@@ -1,0 +1,33 @@
+/**
+ * npm run stub:aggregator [-- --port 8080] [--provider-state <regex>]
+ * Serves the aggregator as our contracts describe it (pact stub over pacts/), so a consumer can run
+ * without the real service. A request may pick among interactions with the header Pact-Provider-State.
+ */
+import { spawn } from 'node:child_process';
+import { PACTS_DIR } from '../src/contract-config';
+import { wholeNumberFlag } from './lib/broker-step';
+import { pactCliBinary } from './lib/pact-cli';
+import { readPactFiles } from './lib/pact-files';
+import { EXIT, parseFlags, runScript } from './lib/script';
+
+const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
+const PROVIDER_STATE_HEADER = 'Pact-Provider-State';
+
+runScript(async (argv) => {
+  const flags = parseFlags(argv, { port: { type: 'string' }, 'provider-state': { type: 'string' } }, USAGE);
+  const port = wholeNumberFlag(flags.port, '--port', 8080, 1, 65535);
+  const pacts = readPactFiles(PACTS_DIR);
+
+  const args = ['stub', '--dir', PACTS_DIR, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER];
+  if (flags['provider-state']) args.push('--provider-state', flags['provider-state']);
+  const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
+  console.log(`Stub aggregator on http://127.0.0.1:${port} from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);
+
+  const stub = spawn(pactCliBinary(), args, { stdio: 'inherit' });
+  // Stop the stub with us, whichever way we are stopped.
+  const stop = (signal: NodeJS.Signals) => stub.kill(signal);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const code = await new Promise<number | null>((resolve) => stub.on('close', resolve));
+  return code === 0 || code === null ? EXIT.ok : EXIT.failed;
+});
