@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CountryDirectoryClient } from '../src/consumer-a/country-directory-client';
 import { AggregatorError, InvalidInputError } from '../src/shared/aggregator-http';
 import { startFixtureServer, unusedUrl, type FixtureServer, type ScriptedAnswer } from './support/http-fixture';
@@ -112,5 +114,38 @@ describe('CountryDirectoryClient response handling', () => {
       kind: 'unreachable',
       message: 'listCountries failed: could not reach the aggregator (ECONNREFUSED)',
     });
+  });
+});
+
+describe('CountryDirectoryClient connections', () => {
+  // Pact gives every test a new mock server on a random port, and ports get reused. A client must never
+  // send its request down a kept-alive connection that another client opened to an earlier server.
+  it('never reuses a connection another client opened to a server that has since gone', async () => {
+    const listen = async (server: http.Server, port = 0) => {
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      return (server.address() as AddressInfo).port;
+    };
+    const answering = (name: string) =>
+      http.createServer((request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify([{ code: 'ABC', name, population: 1 }]));
+      });
+    const first = answering('first server');
+    const port = await listen(first);
+    await new CountryDirectoryClient(`http://127.0.0.1:${port}`).listCountries();
+    // Stop listening but leave the idle kept-alive connection open, as a finished mock server may.
+    first.close();
+    const second = answering('second server');
+    await listen(second, port);
+
+    try {
+      const countries = await new CountryDirectoryClient(`http://127.0.0.1:${port}`).listCountries();
+
+      expect(countries[0]?.name).toBe('second server');
+    } finally {
+      first.closeAllConnections();
+      second.closeAllConnections();
+      second.close();
+    }
   });
 });

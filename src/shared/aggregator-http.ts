@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { COUNTRY_CODE_PATTERN, type AggregatorCountry, type CountryField } from './country';
 
@@ -64,6 +66,10 @@ export class AggregatorHttp {
     this.http = axios.create({
       baseURL: baseUrl,
       timeout: this.timeoutMs,
+      // Keep-alive sockets of our own: Node's shared global agent would hand this client a socket that another
+      // client opened to a server now gone, if a new server took the same port (as Pact mock servers do).
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true }),
       headers: { Accept: 'application/json' },
       // We read the body as text and judge every status ourselves, so no axios error type escapes.
       responseType: 'text',
