@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'pacts/', 'coverage/', 'logs/'] },
+  { ignores: ['node_modules/', 'pacts/', 'coverage/', 'logs/', 'bench/.work-*/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -15,4 +15,10 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.mjs'], extends: [tseslint.configs.disableTypeChecked] },
+  // The bench's floor is deliberately plain CommonJS, run by bare Jest without a transform.
+  {
+    files: ['bench/floor/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

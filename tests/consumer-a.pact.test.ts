@@ -1,10 +1,7 @@
-import { MatchersV3 } from '@pact-foundation/pact';
 import { CONSUMERS } from '../src/contract-config';
 import { CountryDirectoryClient, type CountryDetails } from '../src/consumer-a/country-directory-client';
 import { contractWithAggregator } from './support/pact';
-import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode } from './support/matchers';
-
-const { eachLike, integer, string } = MatchersV3;
+import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode, eachLike, integer, string } from './support/matchers';
 
 const aggregator = contractWithAggregator(CONSUMERS.countryDirectory);
 
