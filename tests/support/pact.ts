@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 // pact-js's modules are imported here and in matchers.ts only, straight from the two a consumer spec needs:
 // the package index also loads the verifier and message pacts (express, http-proxy, …), ~50 ms more per spec file.
 import { PactV4 } from '@pact-foundation/pact/src/v4';
+import './settle-matches';
 import { PACTS_DIR, PROVIDER, pactFilePath, type ConsumerName } from '../../src/contract-config';
 
 type LogLevel = NonNullable<ConstructorParameters<typeof PactV4>[0]['logLevel']>;
