@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CONSUMERS, PROVIDER, pactFilePath } from '../src/contract-config';
-import { CONTRACT_SPECS, runContractSpecs } from './support/run-specs';
+import { CONTRACT_SPECS, PROJECT_ROOT, runContractSpecs, runGeneratedSpec } from './support/run-specs';
 
 // The pact files are what we publish, so how they are written is tested like any other output:
 // stale interactions never survive, one consumer never touches another's file, runs are reproducible.
@@ -58,6 +58,27 @@ describe('pact files', () => {
 
     expect(readFileSync(fileA()).equals(first[0] as Buffer)).toBe(true);
     expect(readFileSync(fileB()).equals(first[1] as Buffer)).toBe(true);
+  });
+
+  it('are removed when an interaction fails, so a partial contract is never left to publish', async () => {
+    const spec = `
+      import axios from 'axios';
+      import { contractWithAggregator } from '${PROJECT_ROOT}/tests/support/pact';
+      const aggregator = contractWithAggregator('consumer_a', ${JSON.stringify(pactDir)});
+      const get = (url: string) => axios.get(url, { validateStatus: () => true });
+      it('passes', () => aggregator.addInteraction().uponReceiving('a request that is made')
+        .withRequest('GET', '/countries').willRespondWith(200).executeTest((server) => get(server.url + '/countries')));
+      it('fails', () => aggregator.addInteraction().uponReceiving('a request the client never makes')
+        .withRequest('GET', '/countries/IND').willRespondWith(200).executeTest((server) => get(server.url + '/countries/DEU')));
+      it('passes afterwards too', () => aggregator.addInteraction().uponReceiving('another request that is made')
+        .withRequest('GET', '/countries/percapita').willRespondWith(200).executeTest((server) => get(server.url + '/countries/percapita')));
+    `;
+
+    const run = await runGeneratedSpec(spec, pactDir);
+
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('consumer_a-aggregator.json removed: an interaction failed');
+    expect(existsSync(fileA())).toBe(false);
   });
 
   it('come out the same when both consumers run at once in two processes', async () => {

@@ -1,7 +1,7 @@
 import * as v4Http from '@pact-foundation/pact/src/v4/http';
-import { settlingMatches } from './support/settle-matches';
+import { pactsWithFailures, recordingFailures, settlingMatches } from './support/execute-test';
 
-// The workaround for the mock server's late bookkeeping (see support/settle-matches.ts), against a fake
+// What support/execute-test.ts adds to pact-js's executeTest, against a fake
 // pact-js: the real race needs a loaded machine to show, so the fake makes it happen every time.
 
 type ExecuteTest = typeof v4Http.executeTest;
@@ -58,9 +58,30 @@ describe('settlingMatches', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
   });
 
-  it('is applied to the executeTest that pact-js interactions call', async () => {
-    await import('./support/pact');
+});
 
-    expect(Object.getOwnPropertySymbols(v4Http).map(String)).toContain('Symbol(aggregator-contracts.settlingMatches)');
+describe('recordingFailures', () => {
+  it('marks the pact file of a failed interaction, and passes the failure on', async () => {
+    const failing: ExecuteTest = () => Promise.reject(new Error('Mock server failed'));
+    const { pact } = lateRecordingPact(0);
+
+    await expect(recordingFailures(failing)(pact, { ...opts, dir: '/tmp/somewhere' }, () => Promise.resolve(1), () => undefined)).rejects.toThrow('Mock server failed');
+
+    expect(pactsWithFailures).toContain('/tmp/somewhere/consumer_a-aggregator.json');
   });
+
+  it('leaves the pact of a passing interaction alone', async () => {
+    const passing: ExecuteTest = (_pact, _opts, testFn) => testFn({ port: 1, url: 'http://127.0.0.1:1', id: 'fake' });
+    const { pact } = lateRecordingPact(0);
+
+    await recordingFailures(passing)(pact, { ...opts, consumer: 'consumer_b', dir: '/tmp/elsewhere' }, () => Promise.resolve(1), () => undefined);
+
+    expect(pactsWithFailures).not.toContain('/tmp/elsewhere/consumer_b-aggregator.json');
+  });
+});
+
+it('is applied to the executeTest that pact-js interactions call', async () => {
+  await import('./support/pact');
+
+  expect(Object.getOwnPropertySymbols(v4Http).map(String)).toContain('Symbol(aggregator-contracts.executeTest)');
 });
