@@ -7,10 +7,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../src/contract-config';
+import { CONSUMERS, ConfigError, PROVIDER } from '../src/contract-config';
 import { startPactBroker } from '../tests/support/pact-broker-stand-in';
-import { wholeNumberFlag } from './lib/broker-step';
-import { EXIT, parseFlags, runScript } from './lib/script';
+import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
 const ROOT = path.resolve(__dirname, '..');
 const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
@@ -104,8 +103,8 @@ async function breakdown(runs: number, work: string) {
     ['trivial TS test (jest.config.ts + ts-jest)', "it('runs', () => expect(1).toBe(1));"],
     ['+ load pact-js (v4 and matchers)', `import { PactV4 } from '@pact-foundation/pact/src/v4';\nimport * as MatchersV3 from '@pact-foundation/pact/src/v3/matchers';\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`],
     ['+ our client (axios)', `import { PactV4 } from '@pact-foundation/pact/src/v4';\nimport { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';\nit('loads', () => expect([PactV4, CountryDirectoryClient]).toHaveLength(2));`],
-    ['+ new PactV4 (native core)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('consumer_a', ${JSON.stringify(pactDir)});\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));`],
-    ['+ one interaction (mock server, request, pact write)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('consumer_a', ${JSON.stringify(pactDir)});\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`],
+    ['+ new PactV4 (native core)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));`],
+    ['+ one interaction (mock server, request, pact write)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`],
   ];
   tsProbes.forEach(([, body], index) => writeFileSync(path.join(probes, `probe-${index}.test.ts`), `${body}\n`));
 
@@ -145,9 +144,9 @@ import { contractWithAggregator } from '${ROOT}/tests/support/pact';
 import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode } from '${ROOT}/tests/support/matchers';
 
 const { integer, string } = MatchersV3;
-const aggregator = contractWithAggregator('consumer_a', ${JSON.stringify(pactDir)});
+const aggregator = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});
 const contractFor = (index: number) =>
-  new PactV4({ consumer: 'consumer_a', provider: 'aggregator', dir: ${JSON.stringify(pactDir)} + '/separate-' + index, logLevel: 'warn' });
+  new PactV4({ consumer: '${CONSUMERS.countryDirectory}', provider: '${PROVIDER}', dir: ${JSON.stringify(pactDir)} + '/separate-' + index, logLevel: 'warn' });
 const country = {
   code: countryCode('IND'), name: string('India'), population: integer(1),
   latestTotalCases: integer(1), diffFromPrevDay: integer(0),

@@ -4,9 +4,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALL_CONSUMERS, type BrokerConfig, type ConsumerName } from '../src/contract-config';
-import { environmentFlag, prepareBrokerStep, wholeNumberFlag } from './lib/broker-step';
+import { prepareBrokerStep } from './lib/broker-step';
 import { describeBrokerFailure, runPactCli } from './lib/pact-cli';
-import { EXIT, parseFlags, runScript } from './lib/script';
+import { EXIT, environmentFlag, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
 const USAGE = 'npm run can-i-deploy -- --to-environment <env> [--retry-while-unknown <times>] [--retry-interval <seconds>]';
 

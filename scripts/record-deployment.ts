@@ -3,9 +3,9 @@
  * Tells the Pact Broker that each consumer's version is now deployed to the environment.
  */
 import { ALL_CONSUMERS } from '../src/contract-config';
-import { environmentFlag, prepareBrokerStep } from './lib/broker-step';
+import { prepareBrokerStep } from './lib/broker-step';
 import { describeBrokerFailure, runPactCli } from './lib/pact-cli';
-import { EXIT, parseFlags, runScript } from './lib/script';
+import { EXIT, environmentFlag, parseFlags, runScript } from './lib/script';
 
 const USAGE = 'npm run record-deployment -- --environment <env> [--application-instance <name>]';
 

@@ -9,8 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import os from 'node:os';
 import path from 'node:path';
 import { ALL_CONSUMERS, pactFilePath } from '../src/contract-config';
-import { wholeNumberFlag } from './lib/broker-step';
-import { EXIT, parseFlags, runScript } from './lib/script';
+import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
 const ROOT = path.resolve(__dirname, '..');
 const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');

@@ -5,10 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { PACTS_DIR } from '../src/contract-config';
-import { wholeNumberFlag } from './lib/broker-step';
 import { pactCliBinary } from './lib/pact-cli';
 import { readPactFiles } from './lib/pact-files';
-import { EXIT, parseFlags, runScript } from './lib/script';
+import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
 const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
 const PROVIDER_STATE_HEADER = 'Pact-Provider-State';
