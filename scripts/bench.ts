@@ -7,12 +7,11 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONSUMERS, ConfigError, PROVIDER } from '../src/contract-config';
+import { CONSUMERS, ConfigError, PROJECT_ROOT, PROVIDER } from '../src/contract-config';
 import { startPactBroker } from '../tests/support/pact-broker-stand-in';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
-const ROOT = path.resolve(__dirname, '..');
-const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+const JEST = require.resolve('jest/bin/jest');
 const USAGE = 'npm run bench [-- --runs <n>] [--json <file>] [--only contracts|breakdown|scaling|publish]';
 
 interface Figures {
@@ -26,7 +25,7 @@ interface Figures {
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd: PROJECT_ROOT, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} ${args.join(' ')} failed:\n${stdout}${stderr}`));
       else resolve(Number(process.hrtime.bigint() - started) / 1e9);
     });
@@ -60,7 +59,7 @@ const jest = (cacheDir: string, env: NodeJS.ProcessEnv, ...args: string[]) => ()
 async function contractsVersusFloor(runs: number, work: string) {
   const pactDir = path.join(work, 'pacts');
   const env = { ...process.env, PACT_DIR: pactDir };
-  const floorConfig = ['-c', path.join(ROOT, 'bench', 'floor', 'jest.config.js')];
+  const floorConfig = ['-c', path.join(PROJECT_ROOT, 'bench', 'floor', 'jest.config.js')];
   const suites = [
     { name: 'consumer-a', contract: ['tests/consumer-a.pact'], floor: [...floorConfig, 'consumer-a.floor'] },
     { name: 'consumer-b', contract: ['tests/consumer-b.pact'], floor: [...floorConfig, 'consumer-b.floor'] },
@@ -98,13 +97,13 @@ async function breakdown(runs: number, work: string) {
   const bareConfig = path.join(probes, 'bare.config.json');
   writeFileSync(bareConfig, JSON.stringify({ rootDir: probes, testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] }));
   writeFileSync(path.join(probes, 'trivial.test.js'), "it('runs', () => expect(1).toBe(1));\n");
-  const support = path.join(ROOT, 'tests', 'support');
+  const support = path.join(PROJECT_ROOT, 'tests', 'support');
   const tsProbes: [string, string][] = [
     ['trivial TS test (jest.config.ts + ts-jest)', "it('runs', () => expect(1).toBe(1));"],
     ['+ load pact-js (v4 and matchers)', `import { PactV4 } from '@pact-foundation/pact/src/v4';\nimport * as MatchersV3 from '@pact-foundation/pact/src/v3/matchers';\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`],
-    ['+ our client (axios)', `import { PactV4 } from '@pact-foundation/pact/src/v4';\nimport { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';\nit('loads', () => expect([PactV4, CountryDirectoryClient]).toHaveLength(2));`],
-    ['+ new PactV4 (native core)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));`],
-    ['+ one interaction (mock server, request, pact write)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`],
+    ['+ our client (axios)', `import { PactV4 } from '@pact-foundation/pact/src/v4';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nit('loads', () => expect([PactV4, CountryDirectoryClient]).toHaveLength(2));`],
+    ['+ new PactV4 (native core)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));`],
+    ['+ one interaction (mock server, request, pact write)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`],
   ];
   tsProbes.forEach(([, body], index) => writeFileSync(path.join(probes, `probe-${index}.test.ts`), `${body}\n`));
 
@@ -139,9 +138,9 @@ it('gets country ${code(index)}', async () => {
 });`);
   return `import * as MatchersV3 from '@pact-foundation/pact/src/v3/matchers';
 import { PactV4 } from '@pact-foundation/pact/src/v4';
-import { CountryDirectoryClient } from '${ROOT}/src/consumer-a/country-directory-client';
-import { contractWithAggregator } from '${ROOT}/tests/support/pact';
-import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode } from '${ROOT}/tests/support/matchers';
+import { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';
+import { contractWithAggregator } from '${PROJECT_ROOT}/tests/support/pact';
+import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode } from '${PROJECT_ROOT}/tests/support/matchers';
 
 const { integer, string } = MatchersV3;
 const aggregator = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});
@@ -160,20 +159,6 @@ async function scaling(runs: number, work: string) {
   const specDir = path.join(work, 'scaling');
   const pactDir = path.join(work, 'scaling-pacts');
   mkdirSync(specDir, { recursive: true });
-  const config = path.join(specDir, 'jest.config.js');
-  // Project as rootDir (for ts-jest and node_modules), generated specs as the only root.
-  writeFileSync(
-    config,
-    `module.exports = ${JSON.stringify({
-      rootDir: ROOT,
-      roots: [specDir],
-      testEnvironment: 'node',
-      transform: { '^.+\\.ts$': ['ts-jest', {}] },
-      moduleNameMapper: { '^ramda$': '<rootDir>/node_modules/ramda/dist/ramda.js' },
-      moduleDirectories: ['node_modules', path.join(ROOT, 'node_modules')],
-      testTimeout: 120_000,
-    })};\n`,
-  );
   const slopes = (figures: (Figures & { size: number })[]) =>
     figures.slice(1).map((figure, index) => {
       const previous = figures[index] as Figures & { size: number };
@@ -188,7 +173,8 @@ async function scaling(runs: number, work: string) {
       const file = `${name}-${size}.test.ts`;
       writeFileSync(path.join(specDir, file), generatedSpec(size, pactDir, separateFiles));
       const label = `${size} interactions, ${separateFiles ? 'a pact file per test (no merge)' : 'one pact file (as our specs)'}`;
-      figures.push({ size, ...(await measure(label, runs, jest(path.join(work, 'cache-scaling'), process.env, '-c', config, `/${file}$`))) });
+      // The project's own Jest config, with the generated specs as its only root.
+      figures.push({ size, ...(await measure(label, runs, jest(path.join(work, 'cache-scaling'), process.env, `/${file}$`, '--roots', specDir))) });
     }
     variants.push({ pactFile: name, figures, perInteraction: slopes(figures) });
   }
@@ -224,7 +210,7 @@ runScript(async (argv) => {
   const only = flags.only;
   if (only !== undefined && !['contracts', 'breakdown', 'scaling', 'publish'].includes(only)) throw new ConfigError(`--only must be contracts, breakdown, scaling or publish. Usage: ${USAGE}`);
   // Inside the project (git-ignored) so generated specs resolve its node_modules; removed at the end.
-  const work = mkdtempSync(path.join(ROOT, 'bench', '.work-'));
+  const work = mkdtempSync(path.join(PROJECT_ROOT, 'bench', '.work-'));
   const machine = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', runs };
   console.log(`Node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), ${runs} runs after a warm-up; medians (min–max)`);
   try {

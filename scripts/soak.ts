@@ -8,13 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ALL_CONSUMERS, pactFilePath } from '../src/contract-config';
+import { ALL_CONSUMERS, CONSUMERS, PROJECT_ROOT, pactFilePath, type ConsumerName } from '../src/contract-config';
+import { CONTRACT_SPECS } from '../tests/support/run-specs';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
-const ROOT = path.resolve(__dirname, '..');
-const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+const JEST = require.resolve('jest/bin/jest');
 const USAGE = 'npm run soak [-- --rounds <n>]';
-const SPECS = { consumer_a: 'tests/consumer-a.pact', consumer_b: 'tests/consumer-b.pact' } as const;
+const SPECS: Record<ConsumerName, string> = {
+  [CONSUMERS.countryDirectory]: CONTRACT_SPECS.consumerA,
+  [CONSUMERS.perCapitaRanking]: CONTRACT_SPECS.consumerB,
+};
 
 interface JestReport {
   success: boolean;
@@ -27,7 +30,7 @@ interface JestReport {
 function runSpecs(spec: string, reportFile: string, pactDir: string, marker: string): Promise<{ report?: JestReport; output: string }> {
   return new Promise((resolve) => {
     const args = [JEST, '--ci', '--json', `--outputFile=${reportFile}`, spec];
-    execFile(process.execPath, args, { cwd: ROOT, env: { ...process.env, PACT_DIR: pactDir, SOAK_MARKER: marker } }, (_error, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, PACT_DIR: pactDir, SOAK_MARKER: marker } }, (_error, stdout, stderr) => {
       const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JestReport) : undefined;
       resolve({ report, output: `${stdout}${stderr}` });
     });

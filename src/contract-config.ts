@@ -15,8 +15,11 @@ export type ConsumerName = (typeof CONSUMERS)[keyof typeof CONSUMERS];
 
 export const ALL_CONSUMERS: readonly ConsumerName[] = Object.values(CONSUMERS);
 
+/** The repository's root folder: scripts and tests find files and run commands from here. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
 /** Where the specs write pacts and `publish:pact` reads them; `PACT_DIR` moves it (tests use a temp folder). */
-export const PACTS_DIR = process.env.PACT_DIR ? path.resolve(process.env.PACT_DIR) : path.resolve(__dirname, '..', 'pacts');
+export const PACTS_DIR = process.env.PACT_DIR ? path.resolve(process.env.PACT_DIR) : path.join(PROJECT_ROOT, 'pacts');
 
 /** PactV4 names the file `<consumer>-<provider>.json` from the names exactly as given. */
 export function pactFileName(consumer: string, provider: string = PROVIDER): string {

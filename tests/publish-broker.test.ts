@@ -31,6 +31,9 @@ function envFor(url: string, overrides: Record<string, string> = {}): Record<str
   return { PACT_DIR: pactDir, PACT_BROKER_URL: url, BROKER_USERNAME: USERNAME, BROKER_PASSWORD: PASSWORD, GIT_COMMIT: VERSION, GIT_BRANCH: 'main', ...overrides };
 }
 
+/** Token auth instead of basic: the username and password are unset. */
+const tokenEnvFor = (url: string) => envFor(url, { PACT_BROKER_TOKEN: TOKEN, BROKER_USERNAME: '', BROKER_PASSWORD: '' });
+
 const readPact = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as PactContent;
 
 describe('publish:pact to a basic-auth broker', () => {
@@ -179,11 +182,7 @@ describe('publish:pact with a bearer token', () => {
   it('authenticates with PACT_BROKER_TOKEN', async () => {
     broker = await startPactBroker({ bearer: TOKEN });
 
-    const run = await runBrokerScript('publish:pact', [], {
-      ...envFor(broker.url, { PACT_BROKER_TOKEN: TOKEN }),
-      BROKER_USERNAME: '',
-      BROKER_PASSWORD: '',
-    });
+    const run = await runBrokerScript('publish:pact', [], tokenEnvFor(broker.url));
 
     expect(run.code).toBe(0);
     expect(broker.publications).toHaveLength(2);
@@ -193,7 +192,7 @@ describe('publish:pact with a bearer token', () => {
   it('names PACT_BROKER_TOKEN when the token is refused', async () => {
     broker = await startPactBroker({ bearer: 'another-token' });
 
-    const run = await runBrokerScript('publish:pact', [], { ...envFor(broker.url, { PACT_BROKER_TOKEN: TOKEN }), BROKER_USERNAME: '', BROKER_PASSWORD: '' });
+    const run = await runBrokerScript('publish:pact', [], tokenEnvFor(broker.url));
 
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('(401 Unauthorized): check PACT_BROKER_TOKEN');

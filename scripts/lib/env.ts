@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
-import type { Env } from '../../src/contract-config';
+import { PROJECT_ROOT, type Env } from '../../src/contract-config';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * The environment the scripts work with: `.env` (or the file `DOTENV_CONFIG_PATH` names) under the real

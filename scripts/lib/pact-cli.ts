@@ -31,7 +31,6 @@ export function redact(text: string, config: BrokerConfig): string {
 export function cliEnvironment(config: BrokerConfig, base: Env = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const name of Object.values(BROKER_VARIABLES).flat()) delete env[name];
-  delete env.PACT_BROKER_BASE_URL;
   env.PACT_BROKER_HTTP_RETRIES = String(config.attempts);
   if (config.auth.kind === 'basic') {
     env.PACT_BROKER_USERNAME = config.auth.username;

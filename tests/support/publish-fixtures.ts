@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ScriptRun } from './run-npm-script';
@@ -47,6 +47,6 @@ export function gitRepoWithPacts(): { root: string; pactDir: string; head: strin
   git('add', '.');
   git('commit', '-q', '-m', 'first');
   const pactDir = path.join(root, 'pacts');
-  execFileSync('mkdir', ['-p', pactDir]);
+  mkdirSync(pactDir);
   return { root, pactDir, head: git('rev-parse', 'HEAD') };
 }

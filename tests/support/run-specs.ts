@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../src/contract-config';
 
 const execFileAsync = promisify(execFile);
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export { PROJECT_ROOT };
 
 export const CONTRACT_SPECS = {
   consumerA: 'tests/consumer-a.pact',
