@@ -3,7 +3,8 @@
 import type { Config } from 'jest';
 
 const config: Config = {
-  testEnvironment: 'node',
+  // Node's environment, plus telemetry off and no partial pacts left behind (see the file).
+  testEnvironment: '<rootDir>/tests/support/contract-environment.ts',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   // ts-jest transpiles only (isolatedModules in tsconfig.json); `npm run typecheck` does the type-checking.

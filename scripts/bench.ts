@@ -100,8 +100,8 @@ async function breakdown(runs: number, work: string) {
   const support = path.join(PROJECT_ROOT, 'tests', 'support');
   const tsProbes: [string, string][] = [
     ['trivial TS test (jest.config.ts + ts-jest)', "it('runs', () => expect(1).toBe(1));"],
-    ['+ load pact-js (v4 and matchers)', `import { PactV4 } from '@pact-foundation/pact/src/v4';\nimport * as MatchersV3 from '@pact-foundation/pact/src/v3/matchers';\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`],
-    ['+ our client (axios)', `import { PactV4 } from '@pact-foundation/pact/src/v4';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nit('loads', () => expect([PactV4, CountryDirectoryClient]).toHaveLength(2));`],
+    ['+ load pact-js (v4 and matchers)', `import { MatchersV3, PactV4 } from '${PROJECT_ROOT}/tests/support/pact-js';\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`],
+    ['+ our client (axios)', `import { PactV4 } from '${PROJECT_ROOT}/tests/support/pact-js';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nit('loads', () => expect([PactV4, CountryDirectoryClient]).toHaveLength(2));`],
     ['+ new PactV4 (native core)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));`],
     ['+ one interaction (mock server, request, pact write)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`],
   ];
@@ -136,8 +136,7 @@ it('gets country ${code(index)}', async () => {
       expect(await new CountryDirectoryClient(mockServer.url).getCountry('${code(index)}')).not.toBeNull();
     });
 });`);
-  return `import * as MatchersV3 from '@pact-foundation/pact/src/v3/matchers';
-import { PactV4 } from '@pact-foundation/pact/src/v4';
+  return `import { MatchersV3, PactV4 } from '${PROJECT_ROOT}/tests/support/pact-js';
 import { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';
 import { contractWithAggregator } from '${PROJECT_ROOT}/tests/support/pact';
 import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode } from '${PROJECT_ROOT}/tests/support/matchers';

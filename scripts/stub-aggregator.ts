@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { PACTS_DIR } from '../src/contract-config';
-import { pactCliBinary } from './lib/pact-cli';
+import { pactCliBinary, withoutTelemetry } from './lib/pact-cli';
 import { readPactFiles } from './lib/pact-files';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
@@ -22,7 +22,7 @@ runScript(async (argv) => {
   const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
   console.log(`Stub aggregator on http://127.0.0.1:${port} from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);
 
-  const stub = spawn(pactCliBinary(), args, { stdio: 'inherit' });
+  const stub = spawn(pactCliBinary(), args, { stdio: 'inherit', env: withoutTelemetry(process.env) });
   // Stop the stub with us, whichever way we are stopped.
   const stop = (signal: NodeJS.Signals) => stub.kill(signal);
   process.on('SIGINT', stop);

@@ -9,6 +9,8 @@ import { PROJECT_ROOT } from './support/run-specs';
 const K8S_DIR = path.join(PROJECT_ROOT, 'deploy', 'k8s');
 const EXAMPLE_SECRET = 'secret.example.yaml';
 const SECRET_NAME = /PASSWORD|TOKEN|SECRET/;
+/** The broker image tag whose changelog we have read (README: Deploying); both deploy files use it. */
+const BROKER_IMAGE = 'pactfoundation/pact-broker:2.141.0-pactbroker2.119.0';
 
 interface Manifest {
   file: string;
@@ -39,7 +41,7 @@ interface Probe {
 }
 interface PodTemplate {
   metadata: { labels: Record<string, string> };
-  spec: { containers: Container[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] };
+  spec: { enableServiceLinks?: boolean; containers: Container[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] };
 }
 
 const manifests: Manifest[] = readdirSync(K8S_DIR)
@@ -77,6 +79,17 @@ describe('deploy/k8s', () => {
     expect(spec.ports[0]).toMatchObject({ port: 9292, nodePort: 30111 });
     expect(template(broker as Manifest).metadata.labels).toMatchObject(spec.selector);
     expect(template(broker as Manifest).spec.containers[0]?.image).toMatch(/^pactfoundation\/pact-broker:\S+$/);
+  });
+
+  it('runs the pinned broker image with its base URL set, no usage reporting and no Service-link variables', () => {
+    const broker = deployments.find((deployment) => deployment.metadata.name === 'pact-broker') as Manifest;
+    const env = Object.fromEntries((template(broker).spec.containers[0]?.env ?? []).map((variable) => [variable.name, variable.value]));
+
+    expect(template(broker).spec.containers[0]?.image).toBe(BROKER_IMAGE);
+    expect(env.PACT_BROKER_BASE_URL).toMatch(/^https?:\/\/\S+$/);
+    expect(env.PACT_DO_NOT_TRACK).toBe('true');
+    // A Service named pact-broker makes Kubernetes inject PACT_BROKER_PORT=tcp://… into the pod otherwise.
+    expect(template(broker).spec.enableServiceLinks).toBe(false);
   });
 
   it('selects existing pods with every Service, and targets a named container port', () => {
@@ -148,6 +161,11 @@ describe('docker-compose.yml', () => {
     expect(broker.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(compose.services.postgres?.healthcheck?.test.join(' ')).toContain('pg_isready');
     expect(broker.healthcheck?.test.join(' ')).toContain('/diagnostic/status/heartbeat');
+  });
+
+  it('runs the pinned broker image, with no usage reporting', () => {
+    expect(broker.image).toBe(BROKER_IMAGE);
+    expect(broker.environment.PACT_DO_NOT_TRACK).toBe('true');
   });
 
   it('turns on basic auth with the credentials from .env, and writes no password itself', () => {

@@ -77,7 +77,7 @@ describe('pact files', () => {
     const run = await runGeneratedSpec(spec, pactDir);
 
     expect(run.code).not.toBe(0);
-    expect(run.output).toContain('consumer_a-aggregator.json removed: an interaction failed');
+    expect(run.output).toContain('consumer_a-aggregator.json removed: a test of its spec file failed');
     expect(existsSync(fileA())).toBe(false);
   });
 

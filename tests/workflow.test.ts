@@ -27,6 +27,7 @@ interface Job {
 }
 interface Workflow {
   on: Record<string, unknown>;
+  env?: Record<string, string>;
   jobs: Record<string, Job>;
 }
 
@@ -48,12 +49,16 @@ describe('the GitHub Actions workflow', () => {
     expect(lint(text, '.github/workflows/contracts.yml')).toEqual([]);
   });
 
-  it('runs on pushes and pull requests, on Node 20, 22 and 24, with the npm cache', () => {
+  it('runs on pushes and pull requests, on Node 22, 24 and 26, with the npm cache', () => {
     expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
-    expect(workflow.jobs.test?.strategy?.matrix?.node).toEqual([20, 22, 24]);
+    expect(workflow.jobs.test?.strategy?.matrix?.node).toEqual([22, 24, 26]);
     const setupNode = steps.filter((step) => step.uses?.startsWith('actions/setup-node@'));
     expect(setupNode.length).toBeGreaterThan(0);
     expect(setupNode.every((step) => step.with?.cache === 'npm')).toBe(true);
+  });
+
+  it('reports no usage from the Pact core, the pact CLI or the install', () => {
+    expect(workflow.env).toMatchObject({ PACT_DO_NOT_TRACK: 'true', SCARF_ANALYTICS: 'false' });
   });
 
   it('names only npm scripts that exist', () => {

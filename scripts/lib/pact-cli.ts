@@ -12,6 +12,14 @@ export function pactCliBinary(): string {
   return path.join(path.dirname(packageJson), 'standalone', process.platform === 'win32' ? 'pact.exe' : 'pact');
 }
 
+/**
+ * `base` with the CLI's anonymous usage reporting off, unless the user chose (PACT_DO_NOT_TRACK set to
+ * anything keeps their choice; `false` opts in).
+ */
+export function withoutTelemetry(base: Env): NodeJS.ProcessEnv {
+  return { ...base, PACT_DO_NOT_TRACK: base.PACT_DO_NOT_TRACK ?? 'true' };
+}
+
 /** Every form in which a secret of `config` could appear in text: plain, URL-encoded, and as the Basic header. */
 function secretForms(config: BrokerConfig): string[] {
   const { auth } = config;
@@ -29,7 +37,7 @@ export function redact(text: string, config: BrokerConfig): string {
  * Secrets travel only here, never in argv (which `ps` shows to every user of the machine).
  */
 export function cliEnvironment(config: BrokerConfig, base: Env = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base };
+  const env = withoutTelemetry(base);
   for (const name of Object.values(BROKER_VARIABLES).flat()) delete env[name];
   env.PACT_BROKER_HTTP_RETRIES = String(config.attempts);
   if (config.auth.kind === 'basic') {

@@ -1,10 +1,9 @@
-import * as MatchersV3 from '@pact-foundation/pact/src/v3/matchers';
-import type { Matcher } from '@pact-foundation/pact/src/v3/types';
+import { MatchersV3, type Matcher } from './pact-js';
 import { COUNTRY_CODE_PATTERN, PERCENT_CASES_PATTERN } from '../../src/shared/country';
 
 const { regex } = MatchersV3;
 
-/** The pact-js matchers our specs use (see pact.ts for why they come from here). */
+/** The pact-js matchers our specs use. */
 export const { eachLike, integer, string } = MatchersV3;
 
 /** Request headers every client sends. */

@@ -1,9 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-// pact-js's modules are imported here and in matchers.ts only, straight from the two a consumer spec needs:
-// the package index also loads the verifier and message pacts (express, http-proxy, …), ~50 ms more per spec file.
-import { PactV4 } from '@pact-foundation/pact/src/v4';
-import { pactsWithFailures } from './execute-test';
+import { PactV4 } from './pact-js';
+import { declarePactFile } from './pact-files-written';
 import { PACTS_DIR, PROVIDER, pactFilePath, type ConsumerName } from '../../src/contract-config';
 
 type LogLevel = NonNullable<ConstructorParameters<typeof PactV4>[0]['logLevel']>;
@@ -26,19 +24,15 @@ function logLevelFromEnv(): LogLevel {
  * pact-js merges every interaction into the file already on disk, so an interaction deleted from the
  * spec would live on in the pact. The consumer's old file is therefore removed before its specs run;
  * other consumers' files are left alone. One spec file per consumer keeps that removal safe.
- * If any interaction failed, the file is removed again at the end: a partial contract is never left behind.
+ * The file is declared to the test environment (contract-environment.ts), which removes it again if any
+ * test of the spec file failed: a partial contract is never left behind.
  */
 export function contractWithAggregator(consumer: ConsumerName, dir: string = PACTS_DIR): PactV4 {
   const file = path.resolve(pactFilePath(consumer, dir));
   beforeAll(() => {
     rmSync(file, { force: true });
   });
-  afterAll(() => {
-    if (pactsWithFailures.has(file)) {
-      rmSync(file, { force: true });
-      console.warn(`${path.basename(file)} removed: an interaction failed, so it would not be the whole contract.`);
-    }
-  });
+  declarePactFile(file);
   // No port: the mock server takes a free one, so specs and processes never collide.
   return new PactV4({ consumer, provider: PROVIDER, dir, logLevel: logLevelFromEnv() });
 }

@@ -1,0 +1,81 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { Circus } from '@jest/types';
+import ContractEnvironment from './support/contract-environment';
+import { declarePactFile } from './support/pact-files-written';
+
+// The environment's duties, driven by Jest's own events as Jest would send them, on a real pact file.
+
+const config = { globalConfig: {}, projectConfig: { testEnvironmentOptions: {}, globals: {} } } as unknown as JestEnvironmentConfig;
+const context: EnvironmentContext = { testPath: 'consumer-x.pact.test.ts', docblockPragmas: {}, console };
+
+const testDone = (errors: unknown[]) => ({ name: 'test_done', test: { errors } }) as unknown as Circus.Event;
+const hookFailure = { name: 'hook_failure', error: 'beforeAll failed' } as unknown as Circus.Event;
+
+let dir: string;
+let pactFile: string;
+let environment: ContractEnvironment;
+let stderr: jest.SpyInstance;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'contract-environment-'));
+  pactFile = path.join(dir, 'consumer_x-aggregator.json');
+  writeFileSync(pactFile, '{}');
+  environment = new ContractEnvironment(config, context);
+  await environment.setup();
+  declarePactFile(pactFile, environment.global);
+  stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+
+afterEach(() => {
+  stderr.mockRestore();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the contract test environment', () => {
+  it('keeps the pact files of a spec file whose tests all passed', async () => {
+    environment.handleTestEvent(testDone([]));
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(true);
+  });
+
+  it('removes the pact files of a spec file with a failed test, and says so', async () => {
+    environment.handleTestEvent(testDone([]));
+    environment.handleTestEvent(testDone([new Error('expected but not received')]));
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(false);
+    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json removed'));
+  });
+
+  it('removes them when a hook failed', async () => {
+    environment.handleTestEvent(hookFailure);
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(false);
+  });
+
+  it('turns the Pact core telemetry off unless the user chose otherwise', () => {
+    const chosen = process.env.PACT_DO_NOT_TRACK;
+    try {
+      delete process.env.PACT_DO_NOT_TRACK;
+      void new ContractEnvironment(config, context);
+      expect(process.env.PACT_DO_NOT_TRACK).toBe('true');
+
+      process.env.PACT_DO_NOT_TRACK = 'false';
+      void new ContractEnvironment(config, context);
+      expect(process.env.PACT_DO_NOT_TRACK).toBe('false');
+    } finally {
+      if (chosen === undefined) delete process.env.PACT_DO_NOT_TRACK;
+      else process.env.PACT_DO_NOT_TRACK = chosen;
+    }
+  });
+});
