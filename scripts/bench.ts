@@ -7,7 +7,12 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONSUMERS, ConfigError, PROJECT_ROOT, PROVIDER } from '../src/contract-config';
+import { PROVIDER } from '../src/shared/provider';
+import { ConfigError } from './lib/errors';
+import { PROJECT_ROOT } from './lib/project';
+
+/** The consumer name of the bench's generated specs: any name works, so none of ours is used. */
+const BENCH_CONSUMER = 'bench_consumer';
 import { startPactBroker } from '../tests/support/pact-broker-stand-in';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
@@ -102,8 +107,8 @@ async function breakdown(runs: number, work: string) {
     ['trivial TS test (jest.config.ts + ts-jest)', "it('runs', () => expect(1).toBe(1));"],
     ['+ load pact-js (v4 and matchers)', `import { MatchersV3, PactV4 } from '${PROJECT_ROOT}/tests/support/pact-js';\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`],
     ['+ our client (axios)', `import { PactV4 } from '${PROJECT_ROOT}/tests/support/pact-js';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nit('loads', () => expect([PactV4, CountryDirectoryClient]).toHaveLength(2));`],
-    ['+ new PactV4 (native core)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));`],
-    ['+ one interaction (mock server, request, pact write)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`],
+    ['+ new PactV4 (native core)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${BENCH_CONSUMER}', ${JSON.stringify(pactDir)});\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));`],
+    ['+ one interaction (mock server, request, pact write)', `import { contractWithAggregator } from '${support}/pact';\nimport { CountryDirectoryClient } from '${PROJECT_ROOT}/src/consumer-a/country-directory-client';\nconst pact = contractWithAggregator('${BENCH_CONSUMER}', ${JSON.stringify(pactDir)});\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`],
   ];
   tsProbes.forEach(([, body], index) => writeFileSync(path.join(probes, `probe-${index}.test.ts`), `${body}\n`));
 
@@ -142,9 +147,9 @@ import { contractWithAggregator } from '${PROJECT_ROOT}/tests/support/pact';
 import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode } from '${PROJECT_ROOT}/tests/support/matchers';
 
 const { integer, string } = MatchersV3;
-const aggregator = contractWithAggregator('${CONSUMERS.countryDirectory}', ${JSON.stringify(pactDir)});
+const aggregator = contractWithAggregator('${BENCH_CONSUMER}', ${JSON.stringify(pactDir)});
 const contractFor = (index: number) =>
-  new PactV4({ consumer: '${CONSUMERS.countryDirectory}', provider: '${PROVIDER}', dir: ${JSON.stringify(pactDir)} + '/separate-' + index, logLevel: 'warn' });
+  new PactV4({ consumer: '${BENCH_CONSUMER}', provider: '${PROVIDER}', dir: ${JSON.stringify(pactDir)} + '/separate-' + index, logLevel: 'warn' });
 const country = {
   code: countryCode('IND'), name: string('India'), population: integer(1),
   latestTotalCases: integer(1), diffFromPrevDay: integer(0),

@@ -3,7 +3,7 @@
  * Asks the Pact Broker whether each consumer's version can be deployed to the environment.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ALL_CONSUMERS, type BrokerConfig, type ConsumerName } from '../src/contract-config';
+import type { BrokerConfig } from './lib/broker-config';
 import { prepareBrokerStep } from './lib/broker-step';
 import { describeBrokerFailure, runPactCli } from './lib/pact-cli';
 import { EXIT, environmentFlag, parseFlags, runScript, wholeNumberFlag } from './lib/script';
@@ -28,7 +28,7 @@ function isMatrixAnswer(value: unknown): value is MatrixAnswer {
 type Question = { answer: MatrixAnswer } | { failure: string };
 
 /** One question to the broker, through `pact broker can-i-deploy -o json` (the raw answer, with its reason). */
-async function ask(consumer: ConsumerName, version: string, environment: string, broker: BrokerConfig): Promise<Question> {
+async function ask(consumer: string, version: string, environment: string, broker: BrokerConfig): Promise<Question> {
   const args = ['broker', 'can-i-deploy', '--pacticipant', consumer, '--version', version, '--to-environment', environment, '--broker-base-url', broker.baseUrl, '--output', 'json'];
   const run = await runPactCli(args, broker, Date.now() + broker.timeoutSeconds * 1000);
   if (run.code !== 0) return { failure: describeBrokerFailure(run, broker) };
@@ -62,11 +62,11 @@ runScript(async (argv) => {
   // While the provider's verification is still running the answer is "unknown": ask again, but not forever.
   const retries = wholeNumberFlag(flags['retry-while-unknown'], '--retry-while-unknown', 6, 0, 60);
   const intervalSeconds = wholeNumberFlag(flags['retry-interval'], '--retry-interval', 10, 1, 300);
-  const { broker, version } = prepareBrokerStep();
+  const { broker, version, consumers } = prepareBrokerStep();
 
   console.log(`Can consumer version ${version.number} be deployed to ${environment}? Asking ${broker.baseUrl}`);
   const refused: string[] = [];
-  for (const consumer of ALL_CONSUMERS) {
+  for (const consumer of consumers.map((each) => each.consumer.pacticipant)) {
     let question = await ask(consumer, version.number, environment, broker);
     for (let attempt = 1; attempt <= retries && 'answer' in question && question.answer.summary.deployable === null; attempt += 1) {
       console.log(`  ${consumer}: verification results not known yet; asking again in ${intervalSeconds} s (${attempt} of ${retries})`);

@@ -2,11 +2,11 @@
  * npm run publish:pact [-- --dry-run] [--tag <tag>]...
  * Publishes every pact in the pacts folder to the Pact Broker, under the git commit that produced them.
  */
-import { ConfigError, PACTS_DIR } from '../src/contract-config';
 import { prepareBrokerStep } from './lib/broker-step';
 import type { ConsumerVersion } from './lib/consumer-version';
 import { cliLines, describeBrokerFailure, runPactCli } from './lib/pact-cli';
-import { readPactFiles, type PactFile } from './lib/pact-files';
+import type { PactFile } from './lib/pact-files';
+import { ConfigError } from './lib/errors';
 import { EXIT, parseFlags, runScript } from './lib/script';
 
 const USAGE = 'npm run publish:pact [-- --dry-run] [--tag <tag>]...';
@@ -29,8 +29,8 @@ runScript(async (argv) => {
   if (badTag !== undefined) throw new ConfigError(`--tag "${badTag}" is not a usable tag: give one word per --tag, without commas or spaces.`);
 
   // Everything is checked before the first request: bad input publishes nothing.
-  const { broker, version } = prepareBrokerStep();
-  const pacts = readPactFiles(PACTS_DIR);
+  const { broker, version, consumers } = prepareBrokerStep();
+  const pacts = consumers.map(({ pact }) => pact);
 
   const details = [
     `from ${version.numberSource}`,

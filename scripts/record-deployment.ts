@@ -2,7 +2,6 @@
  * npm run record-deployment -- --environment <env> [--application-instance <name>]
  * Tells the Pact Broker that each consumer's version is now deployed to the environment.
  */
-import { ALL_CONSUMERS } from '../src/contract-config';
 import { prepareBrokerStep } from './lib/broker-step';
 import { describeBrokerFailure, runPactCli } from './lib/pact-cli';
 import { EXIT, environmentFlag, parseFlags, runScript } from './lib/script';
@@ -13,12 +12,12 @@ runScript(async (argv) => {
   const flags = parseFlags(argv, { environment: { type: 'string' }, 'application-instance': { type: 'string' } }, USAGE);
   const environment = environmentFlag(flags.environment, '--environment', USAGE);
   const instance = flags['application-instance'];
-  const { broker, version } = prepareBrokerStep();
+  const { broker, version, consumers } = prepareBrokerStep();
 
   console.log(`Recording consumer version ${version.number} as deployed to ${environment}${instance ? ` (${instance})` : ''} in ${broker.baseUrl}`);
   const failed: string[] = [];
   // Every consumer is recorded even if one fails: each deployment happened, and the broker should know it.
-  for (const consumer of ALL_CONSUMERS) {
+  for (const consumer of consumers.map((each) => each.consumer.pacticipant)) {
     const args = ['broker', 'record-deployment', '--pacticipant', consumer, '--version', version.number, '--environment', environment, '--broker-base-url', broker.baseUrl];
     if (instance) args.push('--application-instance', instance);
     const run = await runPactCli(args, broker, Date.now() + broker.timeoutSeconds * 1000);
@@ -36,6 +35,6 @@ runScript(async (argv) => {
     console.error(`✗ Recording failed for ${failed.join(', ')}.`);
     return EXIT.failed;
   }
-  console.log(`Recorded ${ALL_CONSUMERS.length} deployments to ${environment}.`);
+  console.log(`Recorded ${consumers.length} deployments to ${environment}.`);
   return EXIT.ok;
 });

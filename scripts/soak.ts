@@ -1,6 +1,6 @@
 /**
  * npm run soak [-- --rounds 20]
- * Runs both consumers' contract specs, the two at once, round after round, and stops at the first round
+ * Runs every consumer's contract specs, all at once, round after round, and stops at the first round
  * that is not green, that writes different pacts than round 1, or that leaves a process or port behind.
  */
 import { execFile } from 'node:child_process';
@@ -8,16 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ALL_CONSUMERS, CONSUMERS, PROJECT_ROOT, pactFilePath, type ConsumerName } from '../src/contract-config';
-import { CONTRACT_SPECS } from '../tests/support/run-specs';
+import { PROJECT_ROOT, discoverConsumers } from './lib/project';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
 const JEST = require.resolve('jest/bin/jest');
 const USAGE = 'npm run soak [-- --rounds <n>]';
-const SPECS: Record<ConsumerName, string> = {
-  [CONSUMERS.countryDirectory]: CONTRACT_SPECS.consumerA,
-  [CONSUMERS.perCapitaRanking]: CONTRACT_SPECS.consumerB,
-};
+const CONSUMERS = discoverConsumers();
 
 interface JestReport {
   success: boolean;
@@ -99,18 +95,18 @@ runScript(async (argv) => {
       const started = Date.now();
       // Both consumers at once, as CI jobs and Jest workers run them.
       const results = await Promise.all(
-        ALL_CONSUMERS.map((consumer) => runSpecs(SPECS[consumer], path.join(work, `${consumer}-${round}.json`), pactDir, marker)),
+        CONSUMERS.map((consumer) => runSpecs(`tests/${consumer.folder}\\.pact\\.test\\.ts$`, path.join(work, `${consumer.folder}-${round}.json`), pactDir, marker)),
       );
       for (const [index, { report, output }] of results.entries()) {
-        const consumer = ALL_CONSUMERS[index];
+        const consumer = CONSUMERS[index]?.pacticipant;
         if (!report?.success || report.numFailedTests > 0 || report.numPendingTests > 0 || report.numPassedTests === 0) {
           const detail = report ? `${report.numFailedTests} failed, ${report.numPendingTests} skipped, ${report.numPassedTests} passed` : 'no report';
           return fail(round, `${consumer}'s specs were not green (${detail}):\n${output.trim()}`);
         }
       }
 
-      for (const consumer of ALL_CONSUMERS) {
-        const file = pactFilePath(consumer, pactDir);
+      for (const { pacticipant: consumer, pactFile } of CONSUMERS) {
+        const file = path.join(pactDir, pactFile);
         if (!existsSync(file)) return fail(round, `${path.basename(file)} was not written`);
         const text = readFileSync(file, 'utf8');
         const first = firstPacts.get(consumer);

@@ -4,9 +4,11 @@
  * without the real service. A request may pick among interactions with the header Pact-Provider-State.
  */
 import { spawn } from 'node:child_process';
-import { PACTS_DIR } from '../src/contract-config';
 import { pactCliBinary, withoutTelemetry } from './lib/pact-cli';
+import { pairConsumersWithPacts } from './lib/broker-step';
+import { loadEnv } from './lib/env';
 import { readPactFiles } from './lib/pact-files';
+import { discoverConsumers, pactsDir } from './lib/project';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
 const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
@@ -15,9 +17,12 @@ const PROVIDER_STATE_HEADER = 'Pact-Provider-State';
 runScript(async (argv) => {
   const flags = parseFlags(argv, { port: { type: 'string' }, 'provider-state': { type: 'string' } }, USAGE);
   const port = wholeNumberFlag(flags.port, '--port', 8080, 1, 65535);
-  const pacts = readPactFiles(PACTS_DIR);
+  const root = process.cwd();
+  const dir = pactsDir(loadEnv(process.env, root), root);
+  const pacts = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir).map(({ pact }) => pact);
 
-  const args = ['stub', '--dir', PACTS_DIR, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER];
+  const files = pacts.flatMap((pact) => ['--file', pact.path]);
+  const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER];
   if (flags['provider-state']) args.push('--provider-state', flags['provider-state']);
   const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
   console.log(`Stub aggregator on http://127.0.0.1:${port} from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);

@@ -1,9 +1,9 @@
-import { CONSUMERS } from '../src/contract-config';
 import { CountryDirectoryClient, type CountryDetails } from '../src/consumer-a/country-directory-client';
+import { PACTICIPANT } from '../src/consumer-a/pacticipant';
 import { contractWithAggregator } from './support/pact';
 import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode, eachLike, integer, string } from './support/matchers';
 
-const aggregator = contractWithAggregator(CONSUMERS.countryDirectory);
+const aggregator = contractWithAggregator(PACTICIPANT);
 
 // Example values only: every field is matched by type or pattern, so any real data passes.
 const india: CountryDetails = {

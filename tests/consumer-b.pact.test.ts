@@ -1,9 +1,9 @@
-import { CONSUMERS } from '../src/contract-config';
 import { PerCapitaClient } from '../src/consumer-b/per-capita-client';
+import { PACTICIPANT } from '../src/consumer-b/pacticipant';
 import { contractWithAggregator } from './support/pact';
 import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode, eachLike, integer, percentCases, string } from './support/matchers';
 
-const aggregator = contractWithAggregator(CONSUMERS.perCapitaRanking);
+const aggregator = contractWithAggregator(PACTICIPANT);
 
 describe('consumer-b (per-capita ranking) and the aggregator', () => {
   it('ranks countries by cases per capita', async () => {

@@ -1,4 +1,7 @@
-import { CONSUMERS } from '../src/contract-config';
+import { discoverConsumers } from '../scripts/lib/project';
+
+const [firstConsumer, secondConsumer] = discoverConsumers().map((consumer) => consumer.pacticipant) as [string, string];
+const CONSUMERS = { countryDirectory: firstConsumer, perCapitaRanking: secondConsumer };
 import { startPactBroker, type PactBrokerStandIn } from './support/pact-broker-stand-in';
 import { PASSWORD, USERNAME, runBrokerScript, tempDir, writeMinimalPact } from './support/publish-fixtures';
 

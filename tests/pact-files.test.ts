@@ -1,21 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONSUMERS, PROVIDER, pactFilePath } from '../src/contract-config';
-import { CONTRACT_SPECS, PROJECT_ROOT, runContractSpecs, runGeneratedSpec } from './support/run-specs';
+import { pactFileName } from '../scripts/lib/project';
+import { PROVIDER } from '../src/shared/provider';
+import { fixtureSpec, runGeneratedSpec, type FixtureInteraction } from './support/run-specs';
 
-// The pact files are what we publish, so how they are written is tested like any other output:
-// stale interactions never survive, one consumer never touches another's file, runs are reproducible.
+// The pact files are what we publish, so how they are written is tested like any other output: stale
+// interactions never survive, one consumer never touches another's file, runs are reproducible, and a
+// failed interaction leaves no pact. The specs here are fixtures written on the fly, not the project's own.
 
-const CONSUMER_A_INTERACTIONS = [
-  'a request for a country with an unknown code',
-  'a request for all countries',
-  'a request for the country with a known code',
-];
-const CONSUMER_B_INTERACTIONS = [
-  'a request for countries by cases per capita',
-  'a request for countries by cases per capita when there are none',
-];
+const LIST: FixtureInteraction = { description: 'a request for the list', path: '/things' };
+const ONE: FixtureInteraction = { description: 'a request for one thing', path: '/things/1' };
+const OTHER: FixtureInteraction = { description: 'a request for other things', path: '/others' };
 
 let pactDir: string;
 beforeEach(() => {
@@ -23,8 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(pactDir, { recursive: true, force: true }));
 
-const fileA = () => pactFilePath(CONSUMERS.countryDirectory, pactDir);
-const fileB = () => pactFilePath(CONSUMERS.perCapitaRanking, pactDir);
+const pactOf = (consumer: string) => path.join(pactDir, pactFileName(consumer));
 
 interface PactDocument {
   consumer: { name: string };
@@ -32,64 +27,58 @@ interface PactDocument {
   interactions: { description: string }[];
 }
 
-function readPact(file: string): PactDocument {
-  return JSON.parse(readFileSync(file, 'utf8')) as PactDocument;
+const readPact = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as PactDocument;
+const descriptions = (file: string) => readPact(file).interactions.map((interaction) => interaction.description).sort();
+
+async function runSpec(consumer: string, interactions: FixtureInteraction[]) {
+  const run = await runGeneratedSpec(fixtureSpec(consumer, interactions), pactDir);
+  return run;
 }
 
-const descriptions = (file: string) => readPact(file).interactions.map((interaction) => interaction.description);
-
 describe('pact files', () => {
-  it("drop interactions that are no longer in the spec, and leave the other consumer's pact alone", async () => {
-    const stale = { consumer: { name: CONSUMERS.countryDirectory }, provider: { name: PROVIDER }, interactions: [{ description: 'an interaction deleted from the spec' }] };
-    writeFileSync(fileA(), JSON.stringify(stale));
-    writeFileSync(fileB(), 'consumer-b pact, not to be touched');
+  it("drop interactions that are no longer in the spec, and leave another consumer's pact alone", async () => {
+    const stale = { consumer: { name: 'fixture_a' }, provider: { name: PROVIDER }, interactions: [{ description: 'an interaction deleted from the spec' }] };
+    writeFileSync(pactOf('fixture_a'), JSON.stringify(stale));
+    writeFileSync(pactOf('fixture_b'), 'fixture_b pact, not to be touched');
 
-    await runContractSpecs(pactDir, CONTRACT_SPECS.consumerA);
+    const run = await runSpec('fixture_a', [LIST, ONE]);
 
-    expect(descriptions(fileA())).toEqual(CONSUMER_A_INTERACTIONS);
-    expect(readFileSync(fileB(), 'utf8')).toBe('consumer-b pact, not to be touched');
+    expect(run.code).toBe(0);
+    expect(readPact(pactOf('fixture_a'))).toMatchObject({ consumer: { name: 'fixture_a' }, provider: { name: PROVIDER } });
+    expect(descriptions(pactOf('fixture_a'))).toEqual([ONE.description, LIST.description].sort());
+    expect(readFileSync(pactOf('fixture_b'), 'utf8')).toBe('fixture_b pact, not to be touched');
   });
 
   it('are byte-identical from one run to the next', async () => {
-    await runContractSpecs(pactDir, CONTRACT_SPECS.consumerA, CONTRACT_SPECS.consumerB);
-    const first = [readFileSync(fileA()), readFileSync(fileB())];
+    await runSpec('fixture_a', [LIST, ONE]);
+    const first = readFileSync(pactOf('fixture_a'));
 
-    await runContractSpecs(pactDir, CONTRACT_SPECS.consumerA, CONTRACT_SPECS.consumerB);
+    await runSpec('fixture_a', [LIST, ONE]);
 
-    expect(readFileSync(fileA()).equals(first[0] as Buffer)).toBe(true);
-    expect(readFileSync(fileB()).equals(first[1] as Buffer)).toBe(true);
+    expect(readFileSync(pactOf('fixture_a')).equals(first)).toBe(true);
   });
 
-  it('are removed when an interaction fails, so a partial contract is never left to publish', async () => {
-    const spec = `
-      import axios from 'axios';
-      import { contractWithAggregator } from '${PROJECT_ROOT}/tests/support/pact';
-      const aggregator = contractWithAggregator('consumer_a', ${JSON.stringify(pactDir)});
-      const get = (url: string) => axios.get(url, { validateStatus: () => true });
-      it('passes', () => aggregator.addInteraction().uponReceiving('a request that is made')
-        .withRequest('GET', '/countries').willRespondWith(200).executeTest((server) => get(server.url + '/countries')));
-      it('fails', () => aggregator.addInteraction().uponReceiving('a request the client never makes')
-        .withRequest('GET', '/countries/IND').willRespondWith(200).executeTest((server) => get(server.url + '/countries/DEU')));
-      it('passes afterwards too', () => aggregator.addInteraction().uponReceiving('another request that is made')
-        .withRequest('GET', '/countries/percapita').willRespondWith(200).executeTest((server) => get(server.url + '/countries/percapita')));
-    `;
+  it('are removed when an interaction fails, and the failure names the test and the mismatch', async () => {
+    const neverRequested = { description: 'a request the client never makes', path: '/things/2', requested: '/things/3' };
 
-    const run = await runGeneratedSpec(spec, pactDir);
+    const run = await runSpec('fixture_a', [LIST, neverRequested, ONE]);
 
     expect(run.code).not.toBe(0);
-    expect(run.output).toContain('consumer_a-aggregator.json removed: a test of its spec file failed');
-    expect(existsSync(fileA())).toBe(false);
+    expect(existsSync(pactOf('fixture_a'))).toBe(false);
+    expect(run.output).toContain('fixture_a-aggregator.json removed: a test of its spec file failed');
+    expect(run.output).toContain('● makes a request the client never makes');
+    expect(run.output).toMatch(/expected but not received:\s+Method: GET\s+Path: \/things\/2/);
   });
 
-  it('come out the same when both consumers run at once in two processes', async () => {
-    await runContractSpecs(pactDir, CONTRACT_SPECS.consumerA, CONTRACT_SPECS.consumerB);
-    const alone = [readFileSync(fileA()), readFileSync(fileB())];
+  it('come out the same when two consumers run at once in two processes', async () => {
+    await runSpec('fixture_a', [LIST, ONE]);
+    await runSpec('fixture_b', [OTHER]);
+    const alone = [readFileSync(pactOf('fixture_a')), readFileSync(pactOf('fixture_b'))];
 
-    await Promise.all([runContractSpecs(pactDir, CONTRACT_SPECS.consumerA), runContractSpecs(pactDir, CONTRACT_SPECS.consumerB)]);
+    const runs = await Promise.all([runSpec('fixture_a', [LIST, ONE]), runSpec('fixture_b', [OTHER])]);
 
-    expect(readPact(fileA())).toMatchObject({ consumer: { name: 'consumer_a' }, provider: { name: 'aggregator' } });
-    expect(descriptions(fileB())).toEqual(CONSUMER_B_INTERACTIONS);
-    expect(readFileSync(fileA()).equals(alone[0] as Buffer)).toBe(true);
-    expect(readFileSync(fileB()).equals(alone[1] as Buffer)).toBe(true);
+    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    expect(readFileSync(pactOf('fixture_a')).equals(alone[0] as Buffer)).toBe(true);
+    expect(readFileSync(pactOf('fixture_b')).equals(alone[1] as Buffer)).toBe(true);
   });
 });

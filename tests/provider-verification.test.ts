@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Verifier } from '@pact-foundation/pact';
-import { PROVIDER, pactFilePath, CONSUMERS, ALL_CONSUMERS } from '../src/contract-config';
-import { CONTRACT_SPECS, runContractSpecs } from './support/run-specs';
+import { discoverConsumers, pactFileName } from '../scripts/lib/project';
+import { PACTICIPANT as PER_CAPITA_RANKING } from '../src/consumer-b/pacticipant';
+import { PROVIDER } from '../src/shared/provider';
+import { contractSpecs, runContractSpecs } from './support/run-specs';
 import { GERMANY, startReferenceAggregator, type ReferenceAggregator } from './support/reference-aggregator';
 
 // The contracts must pass against a correct aggregator whose data differs from our examples, and fail against
@@ -15,7 +17,7 @@ let aggregator: ReferenceAggregator | undefined;
 beforeAll(async () => {
   // Fresh pacts in a folder of our own, so this never races the contract specs writing pacts/.
   pactDir = mkdtempSync(path.join(os.tmpdir(), 'pacts-under-verification-'));
-  await runContractSpecs(pactDir, CONTRACT_SPECS.consumerA, CONTRACT_SPECS.consumerB);
+  await runContractSpecs(pactDir, ...contractSpecs());
 });
 
 afterAll(() => rmSync(pactDir, { recursive: true, force: true }));
@@ -34,7 +36,7 @@ describe('the contracts under the real Pact verifier', () => {
     aggregator = await startReferenceAggregator();
 
     await expect(
-      verify(ALL_CONSUMERS.map((consumer) => pactFilePath(consumer, pactDir)), aggregator.url, aggregator.stateSetupUrl),
+      verify(discoverConsumers().map((consumer) => path.join(pactDir, consumer.pactFile)), aggregator.url, aggregator.stateSetupUrl),
     ).resolves.toBeDefined();
   });
 
@@ -44,7 +46,7 @@ describe('the contracts under the real Pact verifier', () => {
     aggregator = await startReferenceAggregator({ percentCasesAsNumber: true, countries: [GERMANY] });
 
     await expect(
-      verify([pactFilePath(CONSUMERS.perCapitaRanking, pactDir)], aggregator.url, aggregator.stateSetupUrl),
+      verify([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator.url, aggregator.stateSetupUrl),
     ).rejects.toThrow();
   });
 });

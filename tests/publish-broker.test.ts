@@ -1,11 +1,16 @@
 import { readFileSync, writeFileSync, cpSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ALL_CONSUMERS, CONSUMERS, pactFilePath } from '../src/contract-config';
+import { discoverConsumers, pactFileName } from '../scripts/lib/project';
+
+const ALL_CONSUMERS = discoverConsumers().map((consumer) => consumer.pacticipant);
+const CONSUMERS = { countryDirectory: ALL_CONSUMERS[0] as string };
+const pactFilePath = (consumer: string, dir: string) => path.join(dir, pactFileName(consumer));
 import { startPactBroker, type PactBrokerStandIn, type PactContent } from './support/pact-broker-stand-in';
 import { PASSWORD, TOKEN, USERNAME, runBrokerScript, tempDir } from './support/publish-fixtures';
 import { unusedUrl } from './support/http-fixture';
-import { CONTRACT_SPECS, runContractSpecs } from './support/run-specs';
+import { contractSpecs, runContractSpecs } from './support/run-specs';
 
 // `npm run publish:pact` against the broker stand-in, with the real pact CLI and the pacts our specs write.
 
@@ -15,7 +20,7 @@ let broker: PactBrokerStandIn | undefined;
 
 beforeAll(async () => {
   pactDir = tempDir('pacts-to-publish');
-  await runContractSpecs(pactDir, CONTRACT_SPECS.consumerA, CONTRACT_SPECS.consumerB);
+  await runContractSpecs(pactDir, ...contractSpecs());
 });
 afterEach(async () => {
   await broker?.close();
@@ -48,7 +53,7 @@ describe('publish:pact to a basic-auth broker', () => {
     );
     for (const publication of stand.publications) {
       // The CLI re-serialises the pact (and rewrites metadata.pactRust), so compare what verification reads.
-      const file = readPact(pactFilePath(publication.consumer as (typeof ALL_CONSUMERS)[number], pactDir));
+      const file = readPact(pactFilePath(publication.consumer, pactDir));
       expect(publication.pact.interactions).toEqual(file.interactions);
       expect(publication.pact.consumer).toEqual(file.consumer);
       expect(publication.pact.provider).toEqual(file.provider);

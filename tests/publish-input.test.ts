@@ -1,7 +1,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startPactBroker, type PactBrokerStandIn } from './support/pact-broker-stand-in';
-import { PASSWORD, TOKEN, USERNAME, gitRepoWithPacts, runBrokerScript, tempDir, writeMinimalPact } from './support/publish-fixtures';
+import { PASSWORD, TOKEN, USERNAME, gitRepoWithPacts, runBrokerScript, tempDir, writeMinimalPacts } from './support/publish-fixtures';
 
 // Bad input to `npm run publish:pact`: one clear line, a non-zero exit, and not one request to the broker.
 
@@ -12,7 +12,7 @@ let env: Record<string, string>;
 beforeEach(async () => {
   broker = await startPactBroker({ basic: { username: USERNAME, password: PASSWORD } });
   pactDir = tempDir('pacts');
-  writeMinimalPact(pactDir);
+  writeMinimalPacts(pactDir);
   env = { PACT_DIR: pactDir, PACT_BROKER_URL: broker.url, BROKER_USERNAME: USERNAME, BROKER_PASSWORD: PASSWORD, GIT_COMMIT: 'c0ffee1', GIT_BRANCH: 'main' };
 });
 afterEach(() => broker.close());
@@ -95,7 +95,7 @@ describe('publish:pact refuses bad input before sending anything', () => {
 
   it('a working tree with uncommitted changes: its pacts are not the commit\'s', async () => {
     const repo = gitRepoWithPacts();
-    writeMinimalPact(repo.pactDir);
+    writeMinimalPacts(repo.pactDir);
     appendFileSync(path.join(repo.root, 'client.ts'), 'export const changed = true;\n');
 
     await expectRefused(
@@ -108,7 +108,7 @@ describe('publish:pact refuses bad input before sending anything', () => {
 describe('publish:pact configuration', () => {
   it('takes the version and branch from the git checkout that holds the pacts', async () => {
     const repo = gitRepoWithPacts();
-    writeMinimalPact(repo.pactDir);
+    writeMinimalPacts(repo.pactDir);
 
     const run = await runBrokerScript('publish:pact', ['--dry-run'], { ...env, PACT_DIR: repo.pactDir, GIT_COMMIT: '', GIT_BRANCH: '' });
 

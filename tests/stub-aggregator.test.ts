@@ -5,7 +5,7 @@ import { CountryDirectoryClient } from '../src/consumer-a/country-directory-clie
 import { PerCapitaClient } from '../src/consumer-b/per-capita-client';
 import { tempDir } from './support/publish-fixtures';
 import { unusedUrl } from './support/http-fixture';
-import { CONTRACT_SPECS, PROJECT_ROOT, runContractSpecs } from './support/run-specs';
+import { PROJECT_ROOT, contractSpecs, runContractSpecs } from './support/run-specs';
 
 // `npm run stub:aggregator` serves our pacts with `pact stub`: both clients must work against it as
 // they would against the aggregator, and it must stop cleanly.
@@ -34,7 +34,7 @@ async function waitFor(condition: () => Promise<boolean>, what: string): Promise
 
 beforeAll(async () => {
   pactDir = tempDir('stub-pacts');
-  await runContractSpecs(pactDir, CONTRACT_SPECS.consumerA, CONTRACT_SPECS.consumerB);
+  await runContractSpecs(pactDir, ...contractSpecs());
   baseUrl = await unusedUrl();
   const port = Number(new URL(baseUrl).port);
   // Its own process group, so the test can stop npm and everything it started at once, as Ctrl+C does.

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { ConfigError, type Env } from '../../src/contract-config';
+import type { Env } from './env';
+import { ConfigError } from './errors';
 
 export interface ConsumerVersion {
   /** The git commit that produced the pacts. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { BROKER_VARIABLES, type BrokerConfig, type Env } from '../../src/contract-config';
+import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
+import type { Env } from './env';
 
 /**
  * The pact CLI's Rust binary, from the platform package @pact-foundation/pact-cli installs. We start it

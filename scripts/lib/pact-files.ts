@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../src/contract-config';
+import { ConfigError } from './errors';
 
 export interface PactFile {
   path: string;

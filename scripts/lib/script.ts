@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../../src/contract-config';
+import { ConfigError } from './errors';
 
 /** Exit codes shared by every script. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;

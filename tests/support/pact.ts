@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { PactV4 } from './pact-js';
 import { declarePactFile } from './pact-files-written';
-import { PACTS_DIR, PROVIDER, pactFilePath, type ConsumerName } from '../../src/contract-config';
+import { PROVIDER } from '../../src/shared/provider';
+import { pactFileName, pactsDir } from '../../scripts/lib/project';
 
 type LogLevel = NonNullable<ConstructorParameters<typeof PactV4>[0]['logLevel']>;
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -27,8 +28,8 @@ function logLevelFromEnv(): LogLevel {
  * The file is declared to the test environment (contract-environment.ts), which removes it again if any
  * test of the spec file failed: a partial contract is never left behind.
  */
-export function contractWithAggregator(consumer: ConsumerName, dir: string = PACTS_DIR): PactV4 {
-  const file = path.resolve(pactFilePath(consumer, dir));
+export function contractWithAggregator(consumer: string, dir: string = pactsDir()): PactV4 {
+  const file = path.resolve(dir, pactFileName(consumer));
   beforeAll(() => {
     rmSync(file, { force: true });
   });

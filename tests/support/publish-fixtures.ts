@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { discoverConsumers } from '../../scripts/lib/project';
 import type { ScriptRun } from './run-npm-script';
 import { runNpmScript } from './run-npm-script';
 
@@ -34,6 +35,11 @@ export function writeMinimalPact(dir: string, consumer = 'consumer_a', provider 
   };
   writeFileSync(file, `${JSON.stringify(pact, null, 2)}\n`);
   return file;
+}
+
+/** A minimal pact for each consumer of the project. */
+export function writeMinimalPacts(dir: string): void {
+  for (const consumer of discoverConsumers()) writeMinimalPact(dir, consumer.pacticipant);
 }
 
 /** A git repository with one commit on `main`, whose pacts/ folder is ignored, as in this project. */

@@ -2,16 +2,16 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../src/contract-config';
+import { PROJECT_ROOT, discoverConsumers } from '../../scripts/lib/project';
 
 const execFileAsync = promisify(execFile);
 
 export { PROJECT_ROOT };
 
-export const CONTRACT_SPECS = {
-  consumerA: 'tests/consumer-a.pact',
-  consumerB: 'tests/consumer-b.pact',
-} as const;
+/** Every consumer's contract spec, as a Jest path pattern: `tests/consumer-<x>.pact.test.ts`. */
+export function contractSpecs(): string[] {
+  return discoverConsumers().map((consumer) => `tests/${consumer.folder}\\.pact\\.test\\.ts$`);
+}
 
 /** Runs contract specs in a separate Jest process that writes its pacts to `pactDir`. */
 export async function runContractSpecs(pactDir: string, ...specs: string[]): Promise<void> {
@@ -19,6 +19,38 @@ export async function runContractSpecs(pactDir: string, ...specs: string[]): Pro
     cwd: PROJECT_ROOT,
     env: { ...process.env, PACT_DIR: pactDir },
   });
+}
+
+/** One interaction of a fixture spec: the client requests `requested` (default: `path`, so it passes). */
+export interface FixtureInteraction {
+  description: string;
+  path: string;
+  requested?: string;
+}
+
+/**
+ * The source of a contract spec for `consumer`, as a team would write it with our helper, with one test per
+ * interaction. Tests of how pacts are written use these instead of the project's own specs, so they never
+ * depend on today's consumers or interactions.
+ */
+export function fixtureSpec(consumer: string, interactions: FixtureInteraction[]): string {
+  const tests = interactions.map(
+    ({ description, path: expected, requested = expected }) => `
+it(${JSON.stringify(`makes ${description}`)}, () =>
+  aggregator
+    .addInteraction()
+    .uponReceiving(${JSON.stringify(description)})
+    .withRequest('GET', ${JSON.stringify(expected)})
+    .willRespondWith(200, (response) => response.jsonBody({ ok: true }))
+    .executeTest((server) => axios.get(server.url + ${JSON.stringify(requested)}, { validateStatus: () => true })));`,
+  );
+  // Plain CommonJS: Jest runs it without a transform, so each fresh fixture costs no TypeScript compile.
+  return `const axios = require('axios');
+const { contractWithAggregator } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'tests', 'support', 'pact'))});
+
+const aggregator = contractWithAggregator(${JSON.stringify(consumer)});
+${tests.join('\n')}
+`;
 }
 
 /**
@@ -29,9 +61,10 @@ export async function runGeneratedSpec(source: string, pactDir: string): Promise
   const parent = path.join(PROJECT_ROOT, '.generated-specs');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(path.join(parent, 'spec-'));
-  writeFileSync(path.join(dir, 'generated.pact.test.ts'), source);
+  writeFileSync(path.join(dir, 'generated.pact.test.js'), source);
   try {
-    await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), '--ci', 'generated\\.pact', '--roots', dir], {
+    const jestArgs = ['--ci', '--roots', dir, '--testMatch', '**/generated.pact.test.js'];
+    await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), ...jestArgs], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PACT_DIR: pactDir },
     });

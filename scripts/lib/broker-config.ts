@@ -1,42 +1,7 @@
-import path from 'node:path';
+import type { Env } from './env';
+import { ConfigError } from './errors';
 
-/**
- * The one place that names the pacticipants and where their pacts live.
- * Pact Broker names are case-sensitive: the provider's own build must verify pacts for exactly `PROVIDER`.
- */
-export const PROVIDER = 'aggregator';
-
-export const CONSUMERS = {
-  countryDirectory: 'consumer_a',
-  perCapitaRanking: 'consumer_b',
-} as const;
-
-export type ConsumerName = (typeof CONSUMERS)[keyof typeof CONSUMERS];
-
-export const ALL_CONSUMERS: readonly ConsumerName[] = Object.values(CONSUMERS);
-
-/** The repository's root folder: scripts and tests find files and run commands from here. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
-
-/** Where the specs write pacts and `publish:pact` reads them; `PACT_DIR` moves it (tests use a temp folder). */
-export const PACTS_DIR = process.env.PACT_DIR ? path.resolve(process.env.PACT_DIR) : path.join(PROJECT_ROOT, 'pacts');
-
-/** PactV4 names the file `<consumer>-<provider>.json` from the names exactly as given. */
-export function pactFileName(consumer: string, provider: string = PROVIDER): string {
-  return `${consumer}-${provider}.json`;
-}
-
-export function pactFilePath(consumer: ConsumerName, dir: string = PACTS_DIR): string {
-  return path.join(dir, pactFileName(consumer));
-}
-
-/** Environment as the scripts see it: the process environment over `.env`. */
-export type Env = Readonly<Record<string, string | undefined>>;
-
-/** Bad configuration or input: the scripts print its message as one line and exit 2 without sending anything. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+/* How the pipeline scripts reach the Pact Broker: the variables they read, checked before anything is sent. */
 
 /** Each setting and the variables that may hold it, the name our scenario uses first, then the standard one. */
 export const BROKER_VARIABLES = {
