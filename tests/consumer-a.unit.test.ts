@@ -151,7 +151,56 @@ describe('CountryDirectoryClient response handling', () => {
     );
 
     await expect(client.getCountry('IND')).rejects.toThrow(
-      'getCountry failed: country field "population" should be an integer, got "1353200000"',
+      'getCountry failed: country field "population" should be a positive safe integer, got "1353200000"',
+    );
+  });
+
+  // The aggregator's HEAD zeroes every population: a directory must not show that as data.
+  it.each([0, -5, 1.5, 2 ** 53])('rejects the population %p in the list', async (population) => {
+    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population }]));
+
+    const error = await client.listCountries().catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ kind: 'invalid-response' });
+    expect((error as Error).message).toBe(
+      `listCountries failed: country field "population" should be a positive safe integer, got ${JSON.stringify(population)}`,
+    );
+  });
+
+  it('rejects the population 0 of one country', async () => {
+    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 0, latestTotalCases: 1, diffFromPrevDay: 0 }));
+
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: 'getCountry failed: country field "population" should be a positive safe integer, got 0',
+    });
+  });
+
+  it.each([-1, 0.5, 2 ** 53])('rejects the case count %p', async (latestTotalCases) => {
+    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }));
+
+    await expect(client.getCountry('IND')).rejects.toThrow(
+      `country field "latestTotalCases" should be a safe integer, 0 or more, got ${JSON.stringify(latestTotalCases)}`,
+    );
+  });
+
+  it('accepts no cases at all and a negative day-over-day difference (a downward revision)', async () => {
+    const client = await clientAnswering(json({ code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: -3 }));
+
+    await expect(client.getCountry('TUV')).resolves.toEqual({
+      code: 'TUV',
+      name: 'Tuvalu',
+      population: 11_204,
+      latestTotalCases: 0,
+      diffFromPrevDay: -3,
+    });
+  });
+
+  it.each([1.5, -(2 ** 53), '3'])('rejects the day-over-day difference %p', async (diffFromPrevDay) => {
+    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay }));
+
+    await expect(client.getCountry('IND')).rejects.toThrow(
+      `country field "diffFromPrevDay" should be a safe integer, got ${JSON.stringify(diffFromPrevDay)}`,
     );
   });
 

@@ -231,21 +231,25 @@ function withoutSecrets(location: string): string {
   }
 }
 
+const isSafeInteger = (value: unknown): value is number => Number.isSafeInteger(value);
+
 const FIELD_IS_VALID: { [K in CountryField]: (value: unknown) => value is AggregatorCountry[K] } = {
   code: (value): value is string => typeof value === 'string' && COUNTRY_CODE_PATTERN.test(value),
   name: (value): value is string => typeof value === 'string',
-  population: Number.isInteger as (value: unknown) => value is number,
-  latestTotalCases: Number.isInteger as (value: unknown) => value is number,
-  diffFromPrevDay: Number.isInteger as (value: unknown) => value is number,
+  // A population of 0 is the provider's known regression (it zeroes every population); no consumer can use it.
+  population: (value): value is number => isSafeInteger(value) && value > 0,
+  latestTotalCases: (value): value is number => isSafeInteger(value) && value >= 0,
+  // A day-over-day difference: a downward revision of the cumulative count makes it negative, and that is data.
+  diffFromPrevDay: isSafeInteger,
   percentCases: (value): value is string => typeof value === 'string',
 };
 
 const FIELD_EXPECTATION: Record<CountryField, string> = {
   code: 'a three-letter upper-case code',
   name: 'a string',
-  population: 'an integer',
-  latestTotalCases: 'an integer',
-  diffFromPrevDay: 'an integer',
+  population: 'a positive safe integer',
+  latestTotalCases: 'a safe integer, 0 or more',
+  diffFromPrevDay: 'a safe integer',
   percentCases: 'a string',
 };
 
