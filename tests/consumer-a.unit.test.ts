@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { AxiosError, type AxiosResponse } from 'axios';
 import { CountryDirectoryClient } from '../src/consumer-a/country-directory-client';
 import {
   AggregatorError,
@@ -230,6 +231,8 @@ describe('CountryDirectoryClient response handling', () => {
 });
 
 describe('CountryDirectoryClient transport faults', () => {
+  const NO_DEADLINE_PASSED = { deadlinePassed: false, timeoutMs: 1_000, maxResponseBytes: 1_000 };
+
   it('holds the timeout for the whole request against a server that trickles its body', async () => {
     // 60 bytes, one every 200 ms: 12 s in all, and never idle for long enough for an idle timeout.
     const client = await clientAnswering(trickle({ intervalMs: 200, bytes: 60 }), 300);
@@ -350,6 +353,15 @@ describe('CountryDirectoryClient transport faults', () => {
     expect((error as Error).message).toMatch(/^listCountries failed: the aggregator's answer is not valid HTTP \(HPE_[A-Z_]+\)$/);
   });
 
+  it('reports a connection reset mid-body as an invalid response, not as unreachable', async () => {
+    const client = await clientAnswering(cutOffBody({ announcedBytes: 1_000, sentBody: '[{"code":"IND"', reset: true }));
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: 'listCountries failed: the connection closed before the whole body arrived',
+    });
+  });
+
   it('reports a connection closed before any answer as unreachable', async () => {
     const client = await clientAnswering(dropBeforeAnswering);
 
@@ -368,13 +380,23 @@ describe('CountryDirectoryClient transport faults', () => {
   ] as const)('maps the code %s to %s', (code, kind) => {
     const error = Object.assign(new Error(`connect ${code}`), { code });
 
-    expect(describeTransportFailure(error, false).kind).toBe(kind);
+    expect(describeTransportFailure(error, NO_DEADLINE_PASSED).kind).toBe(kind);
+  });
+
+  it('maps a reset after the response began to an invalid response', () => {
+    // Node 20 reports this through axios' "stream has been aborted" (tested above); the code path covers a plain reset.
+    const resetMidBody = new AxiosError('aborted', 'ECONNRESET', undefined, undefined, { status: 200 } as AxiosResponse);
+
+    expect(describeTransportFailure(resetMidBody, NO_DEADLINE_PASSED)).toEqual({
+      kind: 'invalid-response',
+      detail: 'the connection closed before the whole body arrived',
+    });
   });
 
   it('does not call a cancellation a timeout unless the deadline passed', () => {
     const canceled = Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
 
-    expect(describeTransportFailure(canceled, false).kind).toBe('unreachable');
+    expect(describeTransportFailure(canceled, NO_DEADLINE_PASSED).kind).toBe('unreachable');
   });
 });
 

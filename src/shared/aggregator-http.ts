@@ -133,7 +133,8 @@ export class AggregatorHttp {
     try {
       response = await this.http.get<unknown>(path, { signal: deadline.signal });
     } catch (error) {
-      throw this.transportError(operation, error, deadline.signal.aborted);
+      const failure = describeTransportFailure(error, { deadlinePassed: deadline.signal.aborted, timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes });
+      throw new AggregatorError(operation, failure.kind, failure.detail);
     } finally {
       clearTimeout(timer);
     }
@@ -153,17 +154,6 @@ export class AggregatorHttp {
       throw new AggregatorError(operation, 'invalid-response', 'the aggregator answered with a body that is not JSON', status);
     }
   }
-
-  private transportError(operation: string, error: unknown, deadlinePassed: boolean): AggregatorError {
-    const failure = describeTransportFailure(error, deadlinePassed);
-    const detail =
-      failure.kind === 'timeout'
-        ? `no complete answer from the aggregator within ${this.timeoutMs} ms`
-        : failure.kind === 'too-large'
-          ? `the aggregator's answer is larger than ${this.maxResponseBytes} bytes; stopped reading it`
-          : failure.detail;
-    return new AggregatorError(operation, failure.kind, detail);
-  }
 }
 
 /** Codes of a connection that could not be made, or was dropped before any response began. */
@@ -175,17 +165,26 @@ export interface TransportFailure {
   detail: string;
 }
 
+export interface RequestLimits {
+  /** Whether our own deadline aborted the request. */
+  deadlinePassed: boolean;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
 /** What an axios (or Node) error means for the caller; the kind follows the code, never a guess from the message alone. */
-export function describeTransportFailure(error: unknown, deadlinePassed: boolean): TransportFailure {
+export function describeTransportFailure(error: unknown, { deadlinePassed, timeoutMs, maxResponseBytes }: RequestLimits): TransportFailure {
   const code = axios.isAxiosError(error) || isNodeError(error) ? error.code : undefined;
+  // axios attaches the response to an error raised while its body was being read.
+  const answerBegan = axios.isAxiosError(error) && error.response !== undefined;
   const message = error instanceof Error ? error.message : String(error);
   // Our deadline aborts the request through its signal: axios reports that as a cancellation.
   if ((code === 'ERR_CANCELED' && deadlinePassed) || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return { kind: 'timeout', detail: '' };
+    return { kind: 'timeout', detail: `no complete answer from the aggregator within ${timeoutMs} ms` };
   }
   // axios has no code of its own for the limit, only ERR_BAD_RESPONSE and this message.
   if (code === 'ERR_BAD_RESPONSE' && message.startsWith('maxContentLength size of')) {
-    return { kind: 'too-large', detail: '' };
+    return { kind: 'too-large', detail: `the aggregator's answer is larger than ${maxResponseBytes} bytes; stopped reading it` };
   }
   if (code !== undefined && code.startsWith('Z_')) {
     return { kind: 'invalid-response', detail: `the aggregator's body does not decode as its Content-Encoding header says (${code})` };
@@ -193,8 +192,8 @@ export function describeTransportFailure(error: unknown, deadlinePassed: boolean
   if (code !== undefined && code.startsWith('HPE_')) {
     return { kind: 'invalid-response', detail: `the aggregator's answer is not valid HTTP (${code})` };
   }
-  if (code === 'ERR_BAD_RESPONSE') {
-    // axios' "stream has been aborted": the connection closed while the body was arriving.
+  if (code === 'ERR_BAD_RESPONSE' || (answerBegan && code !== undefined && DROPPED_CODES.has(code))) {
+    // axios' "stream has been aborted", or a reset: the connection closed while the body was arriving.
     return { kind: 'invalid-response', detail: 'the connection closed before the whole body arrived' };
   }
   if (code !== undefined && NO_CONNECTION_CODES.has(code)) {

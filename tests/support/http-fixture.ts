@@ -84,11 +84,11 @@ export const headersThenSilence: FaultyAnswer = (_request, response) => {
   response.flushHeaders();
 };
 
-/** Announces `announcedBytes` of body, sends `sentBody`, then drops the connection. */
-export function cutOffBody({ announcedBytes, sentBody }: { announcedBytes: number; sentBody: string }): FaultyAnswer {
+/** Announces `announcedBytes` of body, sends `sentBody`, then closes the connection (with a TCP reset if `reset`). */
+export function cutOffBody({ announcedBytes, sentBody, reset = false }: { announcedBytes: number; sentBody: string; reset?: boolean }): FaultyAnswer {
   return (_request, response) => {
     response.writeHead(200, { ...JSON_HEADERS, 'Content-Length': String(announcedBytes) });
-    response.write(sentBody, () => response.socket?.destroy());
+    response.write(sentBody, () => (reset ? response.socket?.resetAndDestroy() : response.socket?.destroy()));
   };
 }
 
