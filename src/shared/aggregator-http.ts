@@ -133,7 +133,8 @@ export class AggregatorHttp {
     try {
       response = await this.http.get<unknown>(path, { signal: deadline.signal });
     } catch (error) {
-      const failure = describeTransportFailure(error, { deadlinePassed: deadline.signal.aborted, timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes });
+      const limits = { deadlinePassed: deadline.signal.aborted, timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes };
+      const failure = describeTransportFailure(error, limits);
       throw new AggregatorError(operation, failure.kind, failure.detail);
     } finally {
       clearTimeout(timer);
@@ -156,8 +157,9 @@ export class AggregatorHttp {
   }
 }
 
-/** Codes of a connection that could not be made, or was dropped before any response began. */
+/** Codes of a connection that could not be made. */
 const NO_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** Codes of a connection the other side closed. */
 const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 export interface TransportFailure {
@@ -172,7 +174,10 @@ export interface RequestLimits {
   maxResponseBytes: number;
 }
 
-/** What an axios (or Node) error means for the caller; the kind follows the code, never a guess from the message alone. */
+/**
+ * What an axios (or Node) error means for the caller. The kind follows the error's code; only the size limit
+ * is recognised by axios' message as well, since axios gives it no code of its own.
+ */
 export function describeTransportFailure(error: unknown, { deadlinePassed, timeoutMs, maxResponseBytes }: RequestLimits): TransportFailure {
   const code = axios.isAxiosError(error) || isNodeError(error) ? error.code : undefined;
   // axios attaches the response to an error raised while its body was being read.
