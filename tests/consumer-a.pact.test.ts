@@ -1,7 +1,7 @@
 import { CountryDirectoryClient, type CountryDetails } from '../src/consumer-a/country-directory-client';
 import { PACTICIPANT } from '../src/consumer-a/pacticipant';
 import { contractWithAggregator } from './support/pact';
-import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode, eachLike, integer, string } from './support/matchers';
+import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode, eachLike, integer, nonNegativeInteger, positiveInteger, string } from './support/matchers';
 
 const aggregator = contractWithAggregator(PACTICIPANT);
 
@@ -24,7 +24,7 @@ describe('consumer-a (country directory) and the aggregator', () => {
       .willRespondWith(200, (response) =>
         response.headers(JSON_RESPONSE_HEADERS).jsonBody(
           eachLike(
-            { code: countryCode(india.code), name: string(india.name), population: integer(india.population) },
+            { code: countryCode(india.code), name: string(india.name), population: positiveInteger(india.population) },
             1,
           ),
         ),
@@ -46,8 +46,9 @@ describe('consumer-a (country directory) and the aggregator', () => {
         response.headers(JSON_RESPONSE_HEADERS).jsonBody({
           code: countryCode(india.code),
           name: string(india.name),
-          population: integer(india.population),
-          latestTotalCases: integer(india.latestTotalCases),
+          population: positiveInteger(india.population),
+          latestTotalCases: nonNegativeInteger(india.latestTotalCases),
+          // Any sign: a downward revision of the cumulative count makes the day's difference negative.
           diffFromPrevDay: integer(india.diffFromPrevDay),
         }),
       )

@@ -1,18 +1,42 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { AxiosError, type AxiosResponse } from 'axios';
 import { CountryDirectoryClient } from '../src/consumer-a/country-directory-client';
-import { AggregatorError, InvalidInputError } from '../src/shared/aggregator-http';
-import { startFixtureServer, unusedUrl, type FixtureServer, type ScriptedAnswer } from './support/http-fixture';
+import {
+  AggregatorError,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  InvalidInputError,
+  MAX_TIMEOUT_MS,
+  describeTransportFailure,
+  type AggregatorClientOptions,
+} from '../src/shared/aggregator-http';
+import {
+  cutOffBody,
+  dropBeforeAnswering,
+  headersThenSilence,
+  largeBody,
+  notHttp,
+  startFixtureServer,
+  trickle,
+  unusedUrl,
+  type FaultyAnswer,
+  type FixtureServer,
+  type ScriptedAnswer,
+} from './support/http-fixture';
 
 let server: FixtureServer | undefined;
+let otherServer: FixtureServer | undefined;
 afterEach(async () => {
   await server?.close();
+  await otherServer?.close();
   server = undefined;
+  otherServer = undefined;
 });
 
-async function clientAnswering(answer: ScriptedAnswer, timeoutMs?: number): Promise<CountryDirectoryClient> {
+async function clientAnswering(answer: ScriptedAnswer | FaultyAnswer, options?: AggregatorClientOptions | number): Promise<CountryDirectoryClient> {
   server = await startFixtureServer(answer);
-  return new CountryDirectoryClient(server.url, { timeoutMs });
+  return new CountryDirectoryClient(server.url, typeof options === 'number' ? { timeoutMs: options } : options);
 }
 
 const json = (value: unknown): ScriptedAnswer => ({ status: 200, body: JSON.stringify(value) });
@@ -38,12 +62,50 @@ describe('CountryDirectoryClient input checks', () => {
     expect(() => new CountryDirectoryClient(baseUrl)).toThrow(/baseUrl must/);
   });
 
+  it.each(['http://127.0.0.1:8080/?debug=1', 'http://127.0.0.1:8080/#top', 'http://127.0.0.1:8080/?', 'http://127.0.0.1:8080#'])(
+    'refuses the base URL %j with a query string or fragment',
+    (baseUrl) => {
+      expect(() => new CountryDirectoryClient(baseUrl)).toThrow(/^baseUrl must not have a query string or fragment/);
+    },
+  );
+
+  it('refuses a base URL with credentials without repeating them', () => {
+    const construct = () => new CountryDirectoryClient('http://reader:s3cret@127.0.0.1:8080');
+
+    expect(construct).toThrow('baseUrl must not contain credentials (user:password@)');
+    expect(construct).not.toThrow(/s3cret/);
+  });
+
   it('keeps a path prefix of the base URL', async () => {
     server = await startFixtureServer(json([]));
 
     await new CountryDirectoryClient(`${server.url}/aggregator`).listCountries();
 
     expect(server.requests).toEqual(['/aggregator/countries']);
+  });
+
+  it('keeps a path prefix given with a trailing slash', async () => {
+    server = await startFixtureServer(json([]));
+
+    await new CountryDirectoryClient(`${server.url}/api/v1/`).listCountries();
+
+    expect(server.requests).toEqual(['/api/v1/countries']);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1])('refuses the timeout %p', (timeoutMs) => {
+    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs })).toThrow(
+      `timeoutMs must be an integer from 1 to 2147483647, got ${timeoutMs}`,
+    );
+  });
+
+  it('accepts the longest timeout Node\'s timers can keep', () => {
+    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs: MAX_TIMEOUT_MS })).not.toThrow();
+  });
+
+  it.each([0, -1, 2.5, Number.NaN, 2 ** 40])('refuses the response size limit %p', (maxResponseBytes) => {
+    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { maxResponseBytes })).toThrow(
+      /^maxResponseBytes must be an integer from 1 to \d+, got /,
+    );
   });
 });
 
@@ -89,7 +151,58 @@ describe('CountryDirectoryClient response handling', () => {
       json({ code: 'IND', name: 'India', population: '1353200000', latestTotalCases: 1, diffFromPrevDay: 0 }),
     );
 
-    await expect(client.getCountry('IND')).rejects.toThrow('getCountry failed: country field "population" should be an integer, got "1353200000"');
+    await expect(client.getCountry('IND')).rejects.toThrow(
+      'getCountry failed: country field "population" should be a positive safe integer, got "1353200000"',
+    );
+  });
+
+  // The aggregator's HEAD zeroes every population: a directory must not show that as data.
+  it.each([0, -5, 1.5, 2 ** 53])('rejects the population %p in the list', async (population) => {
+    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population }]));
+
+    const error = await client.listCountries().catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ kind: 'invalid-response' });
+    expect((error as Error).message).toBe(
+      `listCountries failed: country field "population" should be a positive safe integer, got ${JSON.stringify(population)}`,
+    );
+  });
+
+  it('rejects the population 0 of one country', async () => {
+    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 0, latestTotalCases: 1, diffFromPrevDay: 0 }));
+
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: 'getCountry failed: country field "population" should be a positive safe integer, got 0',
+    });
+  });
+
+  it.each([-1, 0.5, 2 ** 53])('rejects the case count %p', async (latestTotalCases) => {
+    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }));
+
+    await expect(client.getCountry('IND')).rejects.toThrow(
+      `country field "latestTotalCases" should be a safe integer, 0 or more, got ${JSON.stringify(latestTotalCases)}`,
+    );
+  });
+
+  it('accepts no cases at all and a negative day-over-day difference (a downward revision)', async () => {
+    const client = await clientAnswering(json({ code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: -3 }));
+
+    await expect(client.getCountry('TUV')).resolves.toEqual({
+      code: 'TUV',
+      name: 'Tuvalu',
+      population: 11_204,
+      latestTotalCases: 0,
+      diffFromPrevDay: -3,
+    });
+  });
+
+  it.each([1.5, -(2 ** 53), '3'])('rejects the day-over-day difference %p', async (diffFromPrevDay) => {
+    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay }));
+
+    await expect(client.getCountry('IND')).rejects.toThrow(
+      `country field "diffFromPrevDay" should be a safe integer, got ${JSON.stringify(diffFromPrevDay)}`,
+    );
   });
 
   it('rejects the provider\'s empty country (code null) instead of passing nulls on', async () => {
@@ -103,7 +216,7 @@ describe('CountryDirectoryClient response handling', () => {
 
     const error = await client.listCountries().catch((caught: unknown) => caught);
 
-    expect(error).toMatchObject({ kind: 'timeout', message: 'listCountries failed: no answer from the aggregator within 100 ms' });
+    expect(error).toMatchObject({ kind: 'timeout', message: 'listCountries failed: no complete answer from the aggregator within 100 ms' });
     expect(Object.keys(error as object)).not.toContain('config');
   });
 
@@ -114,6 +227,176 @@ describe('CountryDirectoryClient response handling', () => {
       kind: 'unreachable',
       message: 'listCountries failed: could not reach the aggregator (ECONNREFUSED)',
     });
+  });
+});
+
+describe('CountryDirectoryClient transport faults', () => {
+  const NO_DEADLINE_PASSED = { deadlinePassed: false, timeoutMs: 1_000, maxResponseBytes: 1_000 };
+
+  it('holds the timeout for the whole request against a server that trickles its body', async () => {
+    // 60 bytes, one every 200 ms: 12 s in all, and never idle for long enough for an idle timeout.
+    const client = await clientAnswering(trickle({ intervalMs: 200, bytes: 60 }), 300);
+    const started = performance.now();
+
+    const error = await client.listCountries().catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ kind: 'timeout', message: 'listCountries failed: no complete answer from the aggregator within 300 ms' });
+    // Generous: the point is 0.3 s rather than 12 s, not a benchmark.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('reports headers followed by silence as a timeout', async () => {
+    const client = await clientAnswering(headersThenSilence, 200);
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'timeout',
+      message: 'listCountries failed: no complete answer from the aggregator within 200 ms',
+    });
+  });
+
+  it('does not follow a redirect to another server, and reports it with its status', async () => {
+    otherServer = await startFixtureServer(json([{ code: 'EVL', name: 'Other server', population: 1 }]));
+    const client = await clientAnswering({ status: 301, headers: { Location: `${otherServer.url}/countries?token=abc` } });
+
+    const error = await client.listCountries().catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({
+      kind: 'unexpected-status',
+      status: 301,
+      message: `listCountries failed: the aggregator answered HTTP 301, a redirect to "${otherServer.url}/countries"; redirects are not followed`,
+    });
+    expect(otherServer.requests).toEqual([]);
+  });
+
+  it('reports a redirect loop as the redirect it is, after one request', async () => {
+    const client = await clientAnswering({ status: 302, headers: { Location: '/countries' } });
+
+    await expect(client.listCountries()).rejects.toMatchObject({ kind: 'unexpected-status', status: 302 });
+    expect(server?.requests).toEqual(['/countries']);
+  });
+
+  it('reports a 3xx without a Location as a redirect too', async () => {
+    const client = await clientAnswering({ status: 307 });
+
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      kind: 'unexpected-status',
+      message: 'getCountry failed: the aggregator answered HTTP 307, a redirect; redirects are not followed',
+    });
+  });
+
+  it('refuses a body larger than the limit and stops reading it', async () => {
+    const totalBytes = 50 * 1024 * 1024;
+    const { answer, observed } = largeBody({ totalBytes });
+    const client = await clientAnswering(answer);
+
+    const error = await client.listCountries().catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({
+      kind: 'too-large',
+      message: `listCountries failed: the aggregator's answer is larger than ${DEFAULT_MAX_RESPONSE_BYTES} bytes; stopped reading it`,
+    });
+    await expect(observed.closedEarly).resolves.toBe(true);
+    // Socket buffers hold a few MB at most: far from the 50 MB a buffering client would have taken.
+    expect(observed.bytesWritten).toBeLessThan(totalBytes / 2);
+  });
+
+  it('applies a configured response size limit', async () => {
+    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: 1_353_200_000 }]), { maxResponseBytes: 16 });
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'too-large',
+      message: "listCountries failed: the aggregator's answer is larger than 16 bytes; stopped reading it",
+    });
+  });
+
+  it('counts the limit after decompression, so a small gzip body cannot expand past it', async () => {
+    const expanded = `[${' '.repeat(2 * 1024 * 1024)}]`;
+    const client = await clientAnswering(
+      { status: 200, body: gzipSync(expanded), headers: { 'Content-Encoding': 'gzip' } },
+      { maxResponseBytes: 1024 * 1024 },
+    );
+
+    await expect(client.listCountries()).rejects.toMatchObject({ kind: 'too-large' });
+  });
+
+  it('reads a gzip body that is what its header says', async () => {
+    const countries = [{ code: 'IND', name: 'India', population: 1_353_200_000 }];
+    const client = await clientAnswering({ status: 200, body: gzipSync(JSON.stringify(countries)), headers: { 'Content-Encoding': 'gzip' } });
+
+    await expect(client.listCountries()).resolves.toEqual(countries);
+  });
+
+  it('reports a gzip Content-Encoding over a body that is not gzip as an invalid response', async () => {
+    const client = await clientAnswering({ status: 200, body: '[]', headers: { 'Content-Encoding': 'gzip' } });
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: "listCountries failed: the aggregator's body does not decode as its Content-Encoding header says (Z_DATA_ERROR)",
+    });
+  });
+
+  it('reports a body cut off mid-way as an invalid response', async () => {
+    const client = await clientAnswering(cutOffBody({ announcedBytes: 1_000, sentBody: '[{"code":"IND"' }));
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: 'listCountries failed: the connection closed before the whole body arrived',
+    });
+  });
+
+  it('reports an answer that is not HTTP as an invalid response', async () => {
+    const client = await clientAnswering(notHttp);
+
+    const error = await client.listCountries().catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ kind: 'invalid-response' });
+    expect((error as Error).message).toMatch(/^listCountries failed: the aggregator's answer is not valid HTTP \(HPE_[A-Z_]+\)$/);
+  });
+
+  it('reports a connection reset mid-body as an invalid response, not as unreachable', async () => {
+    const client = await clientAnswering(cutOffBody({ announcedBytes: 1_000, sentBody: '[{"code":"IND"', reset: true }));
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: 'listCountries failed: the connection closed before the whole body arrived',
+    });
+  });
+
+  it('reports a connection closed before any answer as unreachable', async () => {
+    const client = await clientAnswering(dropBeforeAnswering);
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'unreachable',
+      message: 'listCountries failed: the aggregator closed the connection before answering (ECONNRESET)',
+    });
+  });
+
+  // Codes the local servers above cannot provoke without a network: the mapping alone.
+  it.each([
+    ['ENOTFOUND', 'unreachable'],
+    ['EAI_AGAIN', 'unreachable'],
+    ['EHOSTUNREACH', 'unreachable'],
+    ['ETIMEDOUT', 'timeout'],
+  ] as const)('maps the code %s to %s', (code, kind) => {
+    const error = Object.assign(new Error(`connect ${code}`), { code });
+
+    expect(describeTransportFailure(error, NO_DEADLINE_PASSED).kind).toBe(kind);
+  });
+
+  it('maps a reset after the response began to an invalid response', () => {
+    // Node 20 reports this through axios' "stream has been aborted" (tested above); the code path covers a plain reset.
+    const resetMidBody = new AxiosError('aborted', 'ECONNRESET', undefined, undefined, { status: 200 } as AxiosResponse);
+
+    expect(describeTransportFailure(resetMidBody, NO_DEADLINE_PASSED)).toEqual({
+      kind: 'invalid-response',
+      detail: 'the connection closed before the whole body arrived',
+    });
+  });
+
+  it('does not call a cancellation a timeout unless the deadline passed', () => {
+    const canceled = Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
+
+    expect(describeTransportFailure(canceled, NO_DEADLINE_PASSED).kind).toBe('unreachable');
   });
 });
 

@@ -51,27 +51,70 @@ describe('PerCapitaClient ranking', () => {
   });
 
   it('returns at most `limit` countries', async () => {
-    const client = await clientAnswering(json([country('AAA', '0.1'), country('BBB', '0.3'), country('CCC', '0.2')]));
+    const client = await clientAnswering(
+      json([country('AAA', '0.100000000000000'), country('BBB', '0.300000000000000'), country('CCC', '0.200000000000000')]),
+    );
 
     const ranking = await client.highestPerCapita(2);
 
     expect(ranking.map((entry) => entry.code)).toEqual(['BBB', 'CCC']);
   });
 
-  it.each([['not a number'], ['-0.5'], ['1e-5'], ['']])('refuses percentCases %j with a typed error', async (value) => {
-    const client = await clientAnswering(json([country('IND', value)]));
+  it.each([['not a number'], ['-0.500000000000000'], ['1e-5'], [''], ['0.5'], ['0.0330259663516110'], [' 0.033025966351611']])(
+    'refuses percentCases %j with a typed error',
+    async (value) => {
+      const client = await clientAnswering(json([country('IND', value)]));
 
-    const error = await client.highestPerCapita().catch((caught: unknown) => caught);
+      const error = await client.highestPerCapita().catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(AggregatorError);
-    expect(error).toMatchObject({ operation: 'highestPerCapita', kind: 'invalid-response' });
-    expect((error as Error).message).toContain(`percentCases of IND should be a decimal string`);
+      expect(error).toBeInstanceOf(AggregatorError);
+      expect(error).toMatchObject({ operation: 'highestPerCapita', kind: 'invalid-response' });
+      expect((error as Error).message).toBe(
+        `highestPerCapita failed: percentCases of IND should be a decimal string with 15 decimals such as "0.033025966351611", got ${JSON.stringify(value)}`,
+      );
+    },
+  );
+
+  it('refuses a percentCases too large to be a finite number', async () => {
+    const client = await clientAnswering(json([country('IND', `${'9'.repeat(400)}.000000000000000`)]));
+
+    await expect(client.highestPerCapita()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: 'highestPerCapita failed: percentCases of IND is too large to be a ratio, got 416 characters',
+    });
+  });
+
+  // The aggregator's HEAD: population zeroed, so every ratio "0.000000000000000". A ranking of that is meaningless.
+  it('refuses a country with population 0, as the aggregator\'s regression sends', async () => {
+    const client = await clientAnswering(json([{ ...country('IND', '0.000000000000000'), population: 0 }]));
+
+    await expect(client.highestPerCapita()).rejects.toMatchObject({
+      operation: 'highestPerCapita',
+      kind: 'invalid-response',
+      message: 'highestPerCapita failed: country field "population" should be a positive safe integer, got 0',
+    });
+  });
+
+  it.each([-1_000, 2 ** 53])('refuses the population %p', async (population) => {
+    const client = await clientAnswering(json([{ ...country('IND', '0.000000000000000'), population }]));
+
+    await expect(client.highestPerCapita()).rejects.toThrow(`country field "population" should be a positive safe integer, got ${population}`);
   });
 
   it('refuses percentCases sent as a JSON number (the provider\'s first version)', async () => {
     const client = await clientAnswering(json([country('IND', 0.033)]));
 
     await expect(client.highestPerCapita()).rejects.toThrow(/field "percentCases" should be a string, got 0.033/);
+  });
+
+  it('does not follow a redirect', async () => {
+    const client = await clientAnswering({ status: 302, headers: { Location: 'http://127.0.0.1:9/countries/percapita' } });
+
+    await expect(client.highestPerCapita()).rejects.toMatchObject({
+      kind: 'unexpected-status',
+      status: 302,
+      message: 'highestPerCapita failed: the aggregator answered HTTP 302, a redirect to "http://127.0.0.1:9/countries/percapita"; redirects are not followed',
+    });
   });
 
   it('maps an unexpected status to an AggregatorError', async () => {

@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Verifier } from '@pact-foundation/pact';
-import { discoverConsumers, pactFileName } from '../scripts/lib/project';
+import { promisify, stripVTControlCharacters } from 'node:util';
+import type { VerifierOptions } from '@pact-foundation/pact';
+import { PROJECT_ROOT, discoverConsumers, pactFileName } from '../scripts/lib/project';
+import { PACTICIPANT as COUNTRY_DIRECTORY } from '../src/consumer-a/pacticipant';
 import { PACTICIPANT as PER_CAPITA_RANKING } from '../src/consumer-b/pacticipant';
 import { PROVIDER } from '../src/shared/provider';
 import { contractSpecs, runContractSpecs } from './support/run-specs';
@@ -27,17 +30,75 @@ afterEach(async () => {
   aggregator = undefined;
 });
 
-function verify(pactUrls: string[], providerBaseUrl: string, providerStatesSetupUrl: string): Promise<string> {
-  return new Verifier({ provider: PROVIDER, providerBaseUrl, pactUrls, providerStatesSetupUrl, logLevel: 'error' }).verifyProvider();
+const execFileAsync = promisify(execFile);
+
+/**
+ * pact-js's Verifier, run in a child process: its native core prints the report straight to stdout, which only
+ * a process boundary can capture. Exit 0: verified; exit 1: the verifier rejected (the report says why).
+ */
+const VERIFY_IN_CHILD = `
+const { Verifier } = require('@pact-foundation/pact');
+new Verifier(JSON.parse(process.argv[1])).verifyProvider().then(
+  () => process.exit(0),
+  (error) => { console.error(error instanceof Error ? error.message : String(error)); process.exit(1); },
+);`;
+
+interface Verification {
+  passed: boolean;
+  /** The verifier's report and log without colours, for assertions; never printed. */
+  output: string;
+}
+
+async function verify(pactUrls: string[], { url, stateSetupUrl }: ReferenceAggregator): Promise<Verification> {
+  const options: VerifierOptions = { provider: PROVIDER, providerBaseUrl: url, pactUrls, providerStatesSetupUrl: stateSetupUrl, logLevel: 'error' };
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, ['-e', VERIFY_IN_CHILD, JSON.stringify(options)], { cwd: PROJECT_ROOT });
+    return { passed: true, output: stripVTControlCharacters(stdout + stderr) };
+  } catch (error) {
+    const failure = error as { code?: unknown; stdout?: string; stderr?: string };
+    // Any other exit (a crash, a signal) is not a verdict on the contract.
+    if (failure.code !== 1) throw error;
+    return { passed: false, output: stripVTControlCharacters(`${failure.stdout ?? ''}${failure.stderr ?? ''}`) };
+  }
 }
 
 describe('the contracts under the real Pact verifier', () => {
-  it('pass against an aggregator with other data (and its population-0 bug)', async () => {
+  it('pass against a correct aggregator with other data', async () => {
     aggregator = await startReferenceAggregator();
 
-    await expect(
-      verify(discoverConsumers().map((consumer) => path.join(pactDir, consumer.pactFile)), aggregator.url, aggregator.stateSetupUrl),
-    ).resolves.toBeDefined();
+    const verification = await verify(discoverConsumers().map((consumer) => path.join(pactDir, consumer.pactFile)), aggregator);
+
+    expect(verification).toMatchObject({ passed: true });
+  });
+
+  it('fail consumer-b against the aggregator\'s regression that zeroes every population', async () => {
+    aggregator = await startReferenceAggregator({ zeroPopulations: true });
+
+    const verification = await verify([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
+
+    expect(verification.passed).toBe(false);
+    expect(verification.output).toContain("$[0].population -> Expected '0' to match '^[1-9]\\d*$'");
+  });
+
+  it('blame the population alone for that regression, not the ratio of 0 it causes', async () => {
+    // "0.000000000000000" is also what a country without cases answers: the contract must not reject it.
+    aggregator = await startReferenceAggregator({ zeroPopulations: true });
+
+    const verification = await verify([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
+
+    expect(verification.output).toContain('$[0].population ->');
+    expect(verification.output).not.toContain('percentCases ->');
+  });
+
+  it('fail consumer-a against the same regression, where it reads population', async () => {
+    aggregator = await startReferenceAggregator({ zeroPopulations: true });
+
+    const verification = await verify([path.join(pactDir, pactFileName(COUNTRY_DIRECTORY))], aggregator);
+
+    expect(verification.passed).toBe(false);
+    // The list ($[0]) and the one country ($).
+    expect(verification.output).toContain("$[0].population -> Expected '0' to match");
+    expect(verification.output).toContain("$.population -> Expected '0' to match");
   });
 
   it('fail against an aggregator that sends percentCases as a JSON number, even one with 15 decimals', async () => {
@@ -45,8 +106,9 @@ describe('the contracts under the real Pact verifier', () => {
     // so only the contract's type rule can catch it.
     aggregator = await startReferenceAggregator({ percentCasesAsNumber: true, countries: [GERMANY] });
 
-    await expect(
-      verify([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator.url, aggregator.stateSetupUrl),
-    ).rejects.toThrow();
+    const verification = await verify([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
+
+    expect(verification.passed).toBe(false);
+    expect(verification.output).toContain("$[0].percentCases -> Expected 0.461767342289107 (Decimal) to be the same type as '0.033025966351611' (String)");
   });
 });

@@ -1,4 +1,4 @@
-import type { AggregatorCountry } from '../shared/country';
+import { PERCENT_CASES_PATTERN, type AggregatorCountry } from '../shared/country';
 import {
   AggregatorError,
   AggregatorHttp,
@@ -13,9 +13,6 @@ export const RANKING_FIELDS = ['code', 'name', 'population', 'percentCases'] as 
 
 /** One row of the ranking: `percentCases` as a number, ready to compare and display. */
 export type PerCapitaEntry = Pick<AggregatorCountry, 'code' | 'name' | 'population'> & { percentCases: number };
-
-/** A non-negative decimal written out in full, as the aggregator formats its ratios. */
-const DECIMAL_STRING = /^\d+(\.\d+)?$/;
 
 /** consumer-b: a ranking of countries by cases per capita. */
 export class PerCapitaClient {
@@ -39,13 +36,20 @@ export class PerCapitaClient {
   }
 }
 
+/** `percentCases` as a number; the population was already checked positive by pickCountries. */
 function toEntry(country: Pick<AggregatorCountry, (typeof RANKING_FIELDS)[number]>): PerCapitaEntry {
-  if (!DECIMAL_STRING.test(country.percentCases)) {
+  // The provider's format exactly (15 decimals, never negative), as the contract pins it.
+  if (!PERCENT_CASES_PATTERN.test(country.percentCases)) {
     throw new AggregatorError(
       'highestPerCapita',
       'invalid-response',
-      `percentCases of ${country.code} should be a decimal string such as "0.033025966351611", got ${JSON.stringify(country.percentCases)}`,
+      `percentCases of ${country.code} should be a decimal string with 15 decimals such as "0.033025966351611", got ${JSON.stringify(country.percentCases)}`,
     );
   }
-  return { ...country, percentCases: Number(country.percentCases) };
+  const percentCases = Number(country.percentCases);
+  // The pattern allows any number of integer digits; past ~309 of them the number is Infinity and cannot be ranked.
+  if (!Number.isFinite(percentCases)) {
+    throw new AggregatorError('highestPerCapita', 'invalid-response', `percentCases of ${country.code} is too large to be a ratio, got ${country.percentCases.length} characters`);
+  }
+  return { ...country, percentCases };
 }

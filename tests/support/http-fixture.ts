@@ -3,11 +3,16 @@ import type { AddressInfo } from 'node:net';
 
 export interface ScriptedAnswer {
   status: number;
-  body?: string;
+  body?: string | Buffer;
   contentType?: string;
+  /** More response headers, e.g. Location or Content-Encoding. */
+  headers?: Record<string, string>;
   /** Never answer: for timeouts. */
   hang?: boolean;
 }
+
+/** Answers a request some other way than a ScriptedAnswer can (slowly, partly, wrongly). */
+export type FaultyAnswer = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
 export interface FixtureServer {
   url: string;
@@ -17,12 +22,13 @@ export interface FixtureServer {
 }
 
 /** A plain local HTTP server that answers every request with `answer`, for the clients' unit tests. */
-export async function startFixtureServer(answer: ScriptedAnswer): Promise<FixtureServer> {
+export async function startFixtureServer(answer: ScriptedAnswer | FaultyAnswer): Promise<FixtureServer> {
   const requests: string[] = [];
   const server = http.createServer((request, response) => {
     requests.push(request.url ?? '');
+    if (typeof answer === 'function') return answer(request, response);
     if (answer.hang) return;
-    response.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'application/json' });
+    response.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'application/json', ...answer.headers });
     response.end(answer.body ?? '');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -32,6 +38,7 @@ export async function startFixtureServer(answer: ScriptedAnswer): Promise<Fixtur
     requests,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        // Destroying the connections also ends every faulty answer still running (they stop on 'close').
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
@@ -45,4 +52,92 @@ export async function unusedUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+/**
+ * A valid JSON body (`[` spaces `]`) sent one byte every `intervalMs`, `bytes` times: never idle long enough for
+ * an idle timeout, so only a deadline for the whole request stops it. Stops when the client goes.
+ */
+export function trickle({ intervalMs, bytes }: { intervalMs: number; bytes: number }): FaultyAnswer {
+  return (_request, response) => {
+    response.writeHead(200, JSON_HEADERS);
+    response.write('[');
+    let sent = 0;
+    const timer = setInterval(() => {
+      sent += 1;
+      if (sent < bytes) {
+        response.write(' ');
+      } else {
+        clearInterval(timer);
+        response.end(']');
+      }
+    }, intervalMs);
+    response.on('close', () => clearInterval(timer));
+  };
+}
+
+/** Status and headers at once, then silence until the client gives up. */
+export const headersThenSilence: FaultyAnswer = (_request, response) => {
+  response.writeHead(200, JSON_HEADERS);
+  response.flushHeaders();
+};
+
+/** Announces `announcedBytes` of body, sends `sentBody`, then closes the connection (with a TCP reset if `reset`). */
+export function cutOffBody({ announcedBytes, sentBody, reset = false }: { announcedBytes: number; sentBody: string; reset?: boolean }): FaultyAnswer {
+  return (_request, response) => {
+    response.writeHead(200, { ...JSON_HEADERS, 'Content-Length': String(announcedBytes) });
+    // A moment for the client to read what was sent: a reset discards data the peer has not read yet.
+    const close = () => (reset ? response.socket?.resetAndDestroy() : response.socket?.destroy());
+    response.write(sentBody, () => setTimeout(close, 50));
+  };
+}
+
+/** Closes the connection as soon as the request arrives, before any status line. */
+export const dropBeforeAnswering: FaultyAnswer = (request) => {
+  request.socket.destroy();
+};
+
+/** Writes bytes that are not an HTTP response straight onto the socket. */
+export const notHttp: FaultyAnswer = (request) => {
+  request.socket.end('this is not HTTP\r\n\r\n');
+};
+
+export interface StreamObservation {
+  /** Body bytes the server handed to the socket. */
+  bytesWritten: number;
+  /** Resolves once the response is over: true if the client closed it before the whole body was written. */
+  closedEarly: Promise<boolean>;
+}
+
+/**
+ * A JSON array padded with spaces to `totalBytes`, written in chunks as fast as the client reads (honouring
+ * back-pressure, so the server never buffers it all either). Records how much it wrote before the client went.
+ */
+export function largeBody({ totalBytes, chunkBytes = 64 * 1024 }: { totalBytes: number; chunkBytes?: number }): {
+  answer: FaultyAnswer;
+  observed: StreamObservation;
+} {
+  let settle: (closedEarly: boolean) => void = () => undefined;
+  const observed: StreamObservation = { bytesWritten: 0, closedEarly: new Promise((resolve) => (settle = resolve)) };
+  const padding = Buffer.alloc(chunkBytes, ' ');
+  const answer: FaultyAnswer = (_request, response) => {
+    response.writeHead(200, { ...JSON_HEADERS, 'Content-Length': String(totalBytes) });
+    response.on('close', () => settle(observed.bytesWritten < totalBytes));
+    const writeMore = (): void => {
+      while (!response.destroyed && observed.bytesWritten < totalBytes) {
+        const remaining = totalBytes - observed.bytesWritten;
+        const chunk = observed.bytesWritten === 0 ? Buffer.from('[') : remaining === 1 ? Buffer.from(']') : padding.subarray(0, Math.min(chunkBytes, remaining - 1));
+        observed.bytesWritten += chunk.length;
+        if (!response.write(chunk)) {
+          response.once('drain', writeMore);
+          return;
+        }
+      }
+      if (!response.destroyed) response.end();
+    };
+    writeMore();
+  };
+  return { answer, observed };
 }

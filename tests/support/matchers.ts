@@ -16,18 +16,26 @@ export const JSON_RESPONSE_HEADERS = {
 
 export const countryCode = (example: string) => regex(COUNTRY_CODE_PATTERN.source, example);
 
+/** Both rules must hold (AND); pact-js types allow one matcher per value, the core's integration format takes a list. */
+function allOf<T>(example: T, ...rules: Record<string, unknown>[]): Matcher<T> {
+  return { 'pact:matcher:type': rules, value: example } as unknown as Matcher<T>;
+}
+
+/**
+ * A whole number above 0, such as a population. `integer` alone accepts 0 and negatives (the aggregator's
+ * HEAD answers population 0 for every country); a regex alone would accept the string "5" (Pact matches a
+ * number's text). Both together reject 0, negatives, fractions and strings, and accept any positive integer.
+ */
+export const positiveInteger = (example: number): Matcher<number> =>
+  allOf(example, { 'pact:matcher:type': 'integer' }, { 'pact:matcher:type': 'regex', regex: '^[1-9]\\d*$' });
+
+/** A whole number, 0 or more, such as a case count: the clients refuse a negative one. */
+export const nonNegativeInteger = (example: number): Matcher<number> =>
+  allOf(example, { 'pact:matcher:type': 'integer' }, { 'pact:matcher:type': 'regex', regex: '^\\d+$' });
+
 /**
  * A ratio the provider writes as a JSON string with exactly 15 decimals. A regex alone would also accept the
  * JSON number 0.033025966351611 (Pact matches a number's text), so a type rule is combined with it (AND).
  */
-export function percentCases(example: string): Matcher<string> {
-  const typeAndPattern = {
-    'pact:matcher:type': [
-      { 'pact:matcher:type': 'type' },
-      { 'pact:matcher:type': 'regex', regex: PERCENT_CASES_PATTERN.source },
-    ],
-    value: example,
-  };
-  // pact-js types allow one matcher per value; the core's integration format takes a list (AND).
-  return typeAndPattern as unknown as Matcher<string>;
-}
+export const percentCases = (example: string): Matcher<string> =>
+  allOf(example, { 'pact:matcher:type': 'type' }, { 'pact:matcher:type': 'regex', regex: PERCENT_CASES_PATTERN.source });

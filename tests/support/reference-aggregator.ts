@@ -10,7 +10,12 @@ import type { AggregatorCountry } from '../../src/shared/country';
 export interface ReferenceAggregatorOptions {
   /** Reproduce the provider's first version, which sent percentCases as a JSON number (15 decimals at most). */
   percentCasesAsNumber?: boolean;
-  /** The countries it serves by default; Germany, Brazil and Nauru (population 0) unless given. */
+  /**
+   * Reproduce the regression in the provider's HEAD: every population is zeroed before percentCases is computed,
+   * so every country answers `"population": 0` and `"percentCases": "0.000000000000000"`.
+   */
+  zeroPopulations?: boolean;
+  /** The countries it serves by default; Germany, Brazil, Nauru and Tuvalu unless given. */
   countries?: readonly Figures[];
 }
 
@@ -22,13 +27,15 @@ export interface ReferenceAggregator {
 
 export type Figures = Omit<AggregatorCountry, 'percentCases'>;
 
-// Nauru's population of 0 is the provider's own "zero condition" bug: contracts must still pass against it.
 export const GERMANY: Figures = { code: 'DEU', name: 'Germany', population: 83_240_525, latestTotalCases: 38_437_756, diffFromPrevDay: 0 };
 
 const DEFAULT_COUNTRIES: readonly Figures[] = [
   GERMANY,
-  { code: 'BRA', name: 'Brazil', population: 214_326_223, latestTotalCases: 37_076_053, diffFromPrevDay: 12_071 },
-  { code: 'NRU', name: 'Nauru', population: 0, latestTotalCases: 5_393, diffFromPrevDay: 0 },
+  // A downward revision: the day's difference is negative, and a correct provider may send that.
+  { code: 'BRA', name: 'Brazil', population: 214_326_223, latestTotalCases: 37_076_053, diffFromPrevDay: -1_204 },
+  { code: 'NRU', name: 'Nauru', population: 12_668, latestTotalCases: 5_393, diffFromPrevDay: 0 },
+  // No cases: percentCases "0.000000000000000" next to a real population is correct data, not the regression.
+  { code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: 0 },
 ];
 
 interface StateChange {
@@ -41,7 +48,9 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
   const defaults = options.countries ?? DEFAULT_COUNTRIES;
   let countries: Figures[] = [...defaults];
 
-  const serialise = (country: Figures) => {
+  const serialise = (figures: Figures) => {
+    const country = options.zeroPopulations ? { ...figures, population: 0 } : figures;
+    // The provider answers "0.000000000000000" for a population of 0 rather than dividing by it.
     const ratio = country.population === 0 ? 0 : country.latestTotalCases / country.population;
     const text = ratio.toFixed(15);
     return { ...country, percentCases: options.percentCasesAsNumber ? Number(text) : text };
@@ -77,6 +86,12 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
       return;
     }
     if (request.method !== 'GET') return sendJson(405, { error: 'Method Not Allowed' });
+    if (path === '/ping') {
+      // Spring answers a String handler as text/plain.
+      response.writeHead(200, { 'Content-Type': 'text/plain;charset=UTF-8' });
+      response.end('pong');
+      return;
+    }
     if (path === '/countries') return sendJson(200, countries.map(serialise));
     if (path === '/countries/percapita') {
       const ranked = countries.map(serialise).sort((a, b) => Number(b.percentCases) - Number(a.percentCases));
