@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, httpStatus } from '../../scripts/lib/pact-broker-server';
@@ -114,6 +115,22 @@ describe('npm run broker:start', () => {
     const result = await runNpmScript('broker:start', ['--data-dir', dataDir], { ...READ_ONLY, BROKER_USERNAME: 'only-a-name' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^✗ The broker's read\/write user is not set: set BROKER_PASSWORD \(or PACT_BROKER_PASSWORD\), in the environment or in .env.$/m);
+  });
+
+  it('refuses a port that is in use: one line, exit 2, nothing started', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const result = await runNpmScript('broker:start', ['--port', String(port), '--data-dir', dataDir], { ...READ_WRITE, ...READ_ONLY });
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n').filter((line) => line.startsWith('✗'))).toEqual([
+        `✗ Port ${port} on 127.0.0.1 is already in use (another broker?): stop that, or pick another port with --port <n>.`,
+      ]);
+      expect(commandLines().filter((process) => process.argv.includes(`tcp://127.0.0.1:${port}`))).toEqual([]);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('says in one line what to install when Ruby is not on PATH', async () => {

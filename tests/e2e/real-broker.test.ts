@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -36,6 +37,8 @@ function processGroupAlive(pid: number): boolean {
     return false;
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let broker: RealBroker;
 
@@ -109,5 +112,25 @@ describe('a throwaway real Pact Broker', () => {
     expect(existsSync(path.join('/proc', String(broker.pid)))).toBe(false);
     await expect(request('GET', `${broker.url}/diagnostic/status/heartbeat`)).rejects.toThrow(/ECONNREFUSED/);
     expect(existsSync(broker.dataDir)).toBe(false);
+  });
+});
+
+describe('a broker whose launcher dies', () => {
+  it('stops itself when the process that started it is killed with SIGKILL', async () => {
+    const launcher = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'real-broker-launcher.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    launcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const deadline = Date.now() + 90_000;
+    while (!/READY \d+/.test(output) && launcher.exitCode === null && Date.now() < deadline) await sleep(100);
+    const pid = Number(/READY (\d+)/.exec(output)?.[1]);
+    expect(processGroupAlive(pid)).toBe(true);
+
+    launcher.kill('SIGKILL');
+
+    const gone = Date.now() + 20_000;
+    while (processGroupAlive(pid) && Date.now() < gone) await sleep(100);
+    expect(processGroupAlive(pid)).toBe(false);
   });
 });
