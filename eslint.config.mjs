@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'pacts/', 'coverage/', 'logs/', 'bench/.work-*/', '.generated-specs/'] },
+  { ignores: ['node_modules/', 'broker/vendor/', 'broker/data/', 'pacts/', 'coverage/', 'logs/', 'bench/.work-*/', '.generated-specs/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

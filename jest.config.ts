@@ -7,6 +7,8 @@ const config: Config = {
   testEnvironment: '<rootDir>/tests/support/contract-environment.ts',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
+  // tests/e2e needs Ruby and a real Pact Broker: only `npm run test:e2e` (jest.e2e.config.ts) runs it.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/'],
   // ts-jest transpiles only (isolatedModules in tsconfig.json); `npm run typecheck` does the type-checking.
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   // A cold Pact mock server (native library load) can take a few seconds on a busy machine.
