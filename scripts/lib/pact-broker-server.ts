@@ -7,7 +7,10 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { BROKER_VARIABLES, ConfigError, PROJECT_ROOT, type Env } from '../../src/contract-config';
+import { BROKER_VARIABLES } from './broker-config';
+import type { Env } from './env';
+import { ConfigError } from './errors';
+import { PROJECT_ROOT } from './project';
 
 export const BROKER_DIR = path.join(PROJECT_ROOT, 'broker');
 export const BROKER_GEMFILE = path.join(BROKER_DIR, 'Gemfile');

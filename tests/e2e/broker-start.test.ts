@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, httpStatus } from '../../scripts/lib/pact-broker-server';
 import { runNpmScript } from '../support/run-npm-script';
-import { PROJECT_ROOT } from '../../src/contract-config';
+import { PROJECT_ROOT } from '../../scripts/lib/project';
 
 // `npm run broker:start` as users run it: through npm, users in the environment, stopped by a signal.
 
