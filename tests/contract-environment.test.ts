@@ -12,18 +12,25 @@ const config = { globalConfig: {}, projectConfig: { testEnvironmentOptions: {}, 
 const context: EnvironmentContext = { testPath: 'consumer-x.pact.test.ts', docblockPragmas: {}, console };
 
 const testDone = (errors: unknown[]) => ({ name: 'test_done', test: { errors } }) as unknown as Circus.Event;
+const testStart = { name: 'test_start', test: { errors: [] } } as unknown as Circus.Event;
+const LOGGED_MISMATCH =
+  '\u001b[31m[12:00:00.000] ERROR (4242): pact@17.1.4: Test failed for the following reasons:\n\n  Mock server failed with the following mismatches:\n\t0) The following request was incorrect:\u001b[39m';
 const hookFailure = { name: 'hook_failure', error: 'beforeAll failed' } as unknown as Circus.Event;
 
 let dir: string;
 let pactFile: string;
 let environment: ContractEnvironment;
 let stderr: jest.SpyInstance;
+/** The test file's console as Jest would install it, before the environment's setup. */
+let testConsoleLog: jest.Mock;
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'contract-environment-'));
   pactFile = path.join(dir, 'consumer_x-aggregator.json');
   writeFileSync(pactFile, '{}');
   environment = new ContractEnvironment(config, context);
+  testConsoleLog = jest.fn();
+  environment.global.console = { log: testConsoleLog } as unknown as Console;
   await environment.setup();
   declarePactFile(pactFile, environment.global);
   stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -61,6 +68,36 @@ describe('the contract test environment', () => {
     await environment.teardown();
 
     expect(existsSync(pactFile)).toBe(false);
+  });
+
+  it("adds the mismatch pact-js logged to the failing test's own errors, instead of printing it", () => {
+    const errors: unknown[] = [new Error('listCountries failed: the aggregator answered HTTP 500')];
+    environment.handleTestEvent(testStart);
+
+    environment.global.console.log(LOGGED_MISMATCH);
+    environment.handleTestEvent({ name: 'test_done', test: { errors } } as unknown as Circus.Event);
+
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toMatchObject({ name: 'PactMismatch', message: expect.stringContaining('The following request was incorrect') as string });
+    expect(testConsoleLog).not.toHaveBeenCalled();
+  });
+
+  it('keeps a mismatch report to the test it was logged in', () => {
+    environment.handleTestEvent(testStart);
+    environment.global.console.log(LOGGED_MISMATCH);
+    environment.handleTestEvent(testDone([new Error('first test')]));
+    const laterErrors: unknown[] = [new Error('another failure')];
+
+    environment.handleTestEvent(testStart);
+    environment.handleTestEvent({ name: 'test_done', test: { errors: laterErrors } } as unknown as Circus.Event);
+
+    expect(laterErrors).toHaveLength(1);
+  });
+
+  it('prints every other console.log as it was', () => {
+    environment.global.console.log('a line of the test', 42);
+
+    expect(testConsoleLog).toHaveBeenCalledWith('a line of the test', 42);
   });
 
   it('turns the Pact core telemetry off unless the user chose otherwise', () => {

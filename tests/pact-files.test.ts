@@ -70,6 +70,21 @@ describe('pact files', () => {
     expect(run.output).toMatch(/expected but not received:\s+Method: GET\s+Path: \/things\/2/);
   });
 
+  it("are removed when the client throws on the mock server's 500, and the test's own error holds the mismatch", async () => {
+    const wrongPath = { description: 'a request for one thing', path: '/things/1', requested: '/things/one', clientThrows: true };
+
+    const run = await runSpec('fixture_a', [LIST, wrongPath]);
+
+    expect(run.code).not.toBe(0);
+    expect(existsSync(pactOf('fixture_a'))).toBe(false);
+    const failure = run.output.slice(run.output.indexOf('● makes a request for one thing'));
+    expect(failure).toContain('Request failed with status code 500');
+    expect(failure).toContain('PactMismatch: The Pact mock server saw a mismatch');
+    expect(failure).toMatch(/request was not expected:\s+Method: GET\s+Path: \/things\/one/);
+    // Not also printed as a console block that names no test.
+    expect(run.output).not.toContain('console.log');
+  });
+
   it('come out the same when two consumers run at once in two processes', async () => {
     await runSpec('fixture_a', [LIST, ONE]);
     await runSpec('fixture_b', [OTHER]);

@@ -3,27 +3,49 @@ import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import { TestEnvironment } from 'jest-environment-node';
+import { consoleTakingMismatches, mismatchError } from './mismatch-report';
 import { declaredPactFiles } from './pact-files-written';
 
 /**
- * The Jest environment of every test file (jest.config testEnvironment): Node's, plus two duties of the
+ * The Jest environment of every test file (jest.config testEnvironment): Node's, plus three duties of the
  * contract specs that Jest's documented environment hooks can do without touching pact-js.
  *
  * 1. Telemetry off: the Pact core reports anonymous usage unless PACT_DO_NOT_TRACK=true. A user who sets
  *    the variable (to anything) keeps their choice.
- * 2. No partial contract: pact-js writes each passing interaction into the pact file as it goes, so a spec
+ * 2. A failing contract test says why: the mock server's mismatch report, which pact-js only logs when the
+ *    client threw first, becomes one of that test's own errors (mismatch-report.ts).
+ * 3. No partial contract: pact-js writes each passing interaction into the pact file as it goes, so a spec
  *    file with one failing test would leave a pact that lacks an interaction, which publish:pact would
  *    happily publish. When the spec file is done, the pact files it declared are removed if anything failed.
  */
 export default class ContractEnvironment extends TestEnvironment {
   private failures = 0;
+  /** The mismatch report pact-js logged during the running test, if any. */
+  private mismatchReport: string | undefined;
+  private testConsole: Console | undefined;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     process.env.PACT_DO_NOT_TRACK ??= 'true';
     super(config, context);
   }
 
+  override async setup(): Promise<void> {
+    await super.setup();
+    // Jest has installed the test file's console by now; pact-js's logger writes through it.
+    const testConsole = this.global.console;
+    this.testConsole = testConsole;
+    this.global.console = consoleTakingMismatches(testConsole, (report) => {
+      this.mismatchReport = report;
+    });
+  }
+
   handleTestEvent(event: Circus.Event): void {
+    if (event.name === 'test_start') this.mismatchReport = undefined;
+    if (event.name === 'test_done' && this.mismatchReport !== undefined) {
+      // pact-js logs the report only when it fails the test; should a test pass anyway, the report still shows.
+      if (event.test.errors.length > 0) event.test.errors.push(mismatchError(this.mismatchReport));
+      else this.testConsole?.log(this.mismatchReport);
+    }
     if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure') this.failures += 1;
   }
 

@@ -26,6 +26,8 @@ export interface FixtureInteraction {
   description: string;
   path: string;
   requested?: string;
+  /** The client throws on an error status (as ours do), instead of returning whatever it got. */
+  clientThrows?: boolean;
 }
 
 /**
@@ -35,14 +37,14 @@ export interface FixtureInteraction {
  */
 export function fixtureSpec(consumer: string, interactions: FixtureInteraction[]): string {
   const tests = interactions.map(
-    ({ description, path: expected, requested = expected }) => `
+    ({ description, path: expected, requested = expected, clientThrows = false }) => `
 it(${JSON.stringify(`makes ${description}`)}, () =>
   aggregator
     .addInteraction()
     .uponReceiving(${JSON.stringify(description)})
     .withRequest('GET', ${JSON.stringify(expected)})
     .willRespondWith(200, (response) => response.jsonBody({ ok: true }))
-    .executeTest((server) => axios.get(server.url + ${JSON.stringify(requested)}, { validateStatus: () => true })));`,
+    .executeTest((server) => axios.get(server.url + ${JSON.stringify(requested)}${clientThrows ? '' : ', { validateStatus: () => true }'})));`,
   );
   // Plain CommonJS: Jest runs it without a transform, so each fresh fixture costs no TypeScript compile.
   return `const axios = require('axios');
