@@ -75,13 +75,16 @@ export interface ProcessRun {
 
 const TSX_LOADER = require.resolve('tsx');
 
+/** The file of an npm script of this repo, e.g. `publish:pact` → scripts/publish-pact.ts. */
+export const scriptFile = (script: string) => path.join(PROJECT_ROOT, 'scripts', `${script.replace(':', '-')}.ts`);
+
 /**
  * Runs `scripts/<script>.ts` in `cwd` with only the environment given (plus PATH and HOME; .env is read
  * from /dev/null, so the developer's own never leaks in): `node --import tsx`, about half the cost of npm run.
  */
 export function runScriptIn(cwd: string, script: string, args: string[], env: Record<string, string>): Promise<ProcessRun> {
   const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DOTENV_CONFIG_PATH: '/dev/null', ...env };
-  const file = path.join(PROJECT_ROOT, 'scripts', `${script}.ts`);
+  const file = scriptFile(script);
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', TSX_LOADER, file, ...args], { cwd, env: childEnv }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
