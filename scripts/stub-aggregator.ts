@@ -4,12 +4,26 @@
  * without the real service. A request may pick among interactions with the header Pact-Provider-State.
  */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { pactCliBinary, withoutTelemetry } from './lib/pact-cli';
 import { pairConsumersWithPacts } from './lib/broker-step';
 import { loadEnv } from './lib/env';
 import { readPactFiles } from './lib/pact-files';
 import { discoverConsumers, pactsDir } from './lib/project';
+import { ConfigError } from './lib/errors';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
+
+/**
+ * Whether something already listens on `port`. pact stub binds every interface (0.0.0.0; it has no host
+ * option), so that is where we look: its own error for a taken port is a Rust panic.
+ */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen({ port, host: '0.0.0.0', exclusive: true }, () => probe.close(() => resolve(false)));
+  });
+}
 
 const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
 const PROVIDER_STATE_HEADER = 'Pact-Provider-State';
@@ -21,11 +35,13 @@ runScript(async (argv) => {
   const dir = pactsDir(loadEnv(process.env, root), root);
   const pacts = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir).map(({ pact }) => pact);
 
+  if (await portTaken(port)) throw new ConfigError(`Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`);
   const files = pacts.flatMap((pact) => ['--file', pact.path]);
   const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER];
   if (flags['provider-state']) args.push('--provider-state', flags['provider-state']);
   const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
-  console.log(`Stub aggregator on http://127.0.0.1:${port} from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);
+  // pact stub has no host option and listens on every interface, not only 127.0.0.1 (README: the stub).
+  console.log(`Stub aggregator on http://127.0.0.1:${port} (pact stub listens on all interfaces of this machine) from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);
 
   const stub = spawn(pactCliBinary(), args, { stdio: 'inherit', env: withoutTelemetry(process.env) });
   // Stop the stub with us, whichever way we are stopped.

@@ -1,14 +1,19 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
+import { execFileSync } from 'node:child_process';
 import ContractEnvironment from './support/contract-environment';
+import { PROVENANCE_WRITER, provenanceFile, sha256Of, writeProvenance, type ProvenanceRecord } from '../scripts/lib/provenance';
 import { declarePactFile } from './support/pact-files-written';
 
 // The environment's duties, driven by Jest's own events as Jest would send them, on a real pact file.
 
-const config = { globalConfig: {}, projectConfig: { testEnvironmentOptions: {}, globals: {} } } as unknown as JestEnvironmentConfig;
+// rootDir: the project whose commit the records name; a fresh git repository per test (below).
+let projectRoot: string;
+const configFor = (rootDir: string) => ({ globalConfig: {}, projectConfig: { rootDir, testEnvironmentOptions: {}, globals: {} } }) as unknown as JestEnvironmentConfig;
+const config = configFor(process.cwd());
 const context: EnvironmentContext = { testPath: 'consumer-x.pact.test.ts', docblockPragmas: {}, console };
 
 const testDone = (errors: unknown[]) => ({ name: 'test_done', test: { errors } }) as unknown as Circus.Event;
@@ -26,9 +31,12 @@ let testConsoleLog: jest.Mock;
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'contract-environment-'));
+  projectRoot = path.join(dir, 'project');
+  execFileSync('git', ['init', '-q', projectRoot]);
+  execFileSync('git', ['-C', projectRoot, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'x']);
   pactFile = path.join(dir, 'consumer_x-aggregator.json');
   writeFileSync(pactFile, '{}');
-  environment = new ContractEnvironment(config, context);
+  environment = new ContractEnvironment(configFor(projectRoot), context);
   testConsoleLog = jest.fn();
   environment.global.console = { log: testConsoleLog } as unknown as Console;
   await environment.setup();
@@ -60,6 +68,39 @@ describe('the contract test environment', () => {
 
     expect(existsSync(pactFile)).toBe(false);
     expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json removed'));
+  });
+
+  it('writes a provenance record beside each kept pact: commit, clean tree, digest', async () => {
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    const record = JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8')) as ProvenanceRecord;
+    const head = execFileSync('git', ['-C', projectRoot, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    expect(record).toMatchObject({ writer: PROVENANCE_WRITER, pactFile: 'consumer_x-aggregator.json', commit: head, clean: true, sha256: sha256Of(pactFile) });
+    expect(Number.isNaN(Date.parse(record.writtenAt))).toBe(false);
+  });
+
+  it('records a dirty tree as not clean', async () => {
+    writeFileSync(path.join(projectRoot, 'uncommitted.ts'), 'x');
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
+  });
+
+  it('removes the pact and its record when a test failed, and a stale record when the run starts', async () => {
+    writeProvenance(pactFile, { commit: 'c0ffee1', clean: true });
+    environment.handleTestEvent({ name: 'run_start' } as unknown as Circus.Event);
+    expect(existsSync(provenanceFile(pactFile))).toBe(false);
+    writeProvenance(pactFile, { commit: 'c0ffee1', clean: true });
+    environment.handleTestEvent(testDone([new Error('failed')]));
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(false);
+    expect(existsSync(provenanceFile(pactFile))).toBe(false);
   });
 
   it('removes them when a hook failed', async () => {

@@ -3,11 +3,13 @@ import { discoverConsumers } from '../scripts/lib/project';
 const [firstConsumer, secondConsumer] = discoverConsumers().map((consumer) => consumer.pacticipant) as [string, string];
 const CONSUMERS = { countryDirectory: firstConsumer, perCapitaRanking: secondConsumer };
 import { startPactBroker, type PactBrokerStandIn } from './support/pact-broker-stand-in';
-import { PASSWORD, USERNAME, runBrokerScript, tempDir, writeMinimalPact } from './support/publish-fixtures';
+import { PASSWORD, USERNAME, runBrokerScript, tempDir, vouchForPacts, writeMinimalPact } from './support/publish-fixtures';
 
 // can-i-deploy and record-deployment against the broker stand-in: the second half of the pipeline step.
 
 const VERSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567';
+/** A commit whose pacts were never published (the steps act only on pacts recorded as written at the version). */
+const UNPUBLISHED = 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef';
 let broker: PactBrokerStandIn;
 let env: Record<string, string>;
 
@@ -18,6 +20,7 @@ beforeEach(async () => {
   const pactDir = tempDir('deploy-pacts');
   writeMinimalPact(pactDir, CONSUMERS.countryDirectory);
   writeMinimalPact(pactDir, CONSUMERS.perCapitaRanking);
+  vouchForPacts(pactDir, VERSION);
   env = { PACT_DIR: pactDir, PACT_BROKER_URL: broker.url, BROKER_USERNAME: USERNAME, BROKER_PASSWORD: PASSWORD, GIT_COMMIT: VERSION, GIT_BRANCH: 'main' };
   const published = await runBrokerScript('publish:pact', [], env);
   expect(published.code).toBe(0);
@@ -43,7 +46,8 @@ describe('can-i-deploy', () => {
     expect(run.stdout).toMatch(new RegExp(`consumer_b\\s+\\| ${VERSION} \\| aggregator \\| 2\\.0\\.0\\s+\\| true`));
     expect(run.stdout).toContain('All required verification results are published and successful');
     expect(run.stdout).toContain('✓ Computer says yes: every consumer can be deployed to test.');
-    expect(matrixRequests().map((request) => request.path)).toEqual([
+    // Every consumer is asked at once, so in no fixed order.
+    expect(matrixRequests().map((request) => request.path).sort()).toEqual([
       `/matrix?q[][pacticipant]=consumer_a&q[][version]=${VERSION}&latestby=cvpv&environment=test`,
       `/matrix?q[][pacticipant]=consumer_b&q[][version]=${VERSION}&latestby=cvpv&environment=test`,
     ]);
@@ -103,10 +107,11 @@ describe('can-i-deploy', () => {
   });
 
   it('says which version the broker does not know', async () => {
-    const run = await runBrokerScript('can-i-deploy', ['--to-environment', 'test'], { ...env, GIT_COMMIT: 'never-published' });
+    vouchForPacts(env.PACT_DIR as string, UNPUBLISHED);
+    const run = await runBrokerScript('can-i-deploy', ['--to-environment', 'test'], { ...env, GIT_COMMIT: UNPUBLISHED });
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('the broker refused the request: No pacts or verifications have been published for version never-published of consumer_a.');
+    expect(run.stdout).toContain(`the broker refused the request: No pacts or verifications have been published for version ${UNPUBLISHED} of consumer_a.`);
   });
 
   it('names the variables to check on a wrong password', async () => {
@@ -137,7 +142,8 @@ describe('record-deployment', () => {
     const run = await runBrokerScript('record-deployment', ['--environment', 'production'], env);
 
     expect(run.code).toBe(0);
-    expect(broker.deployments).toEqual([
+    // The consumers are recorded at once, so in no fixed order.
+    expect([...broker.deployments].sort((a, b) => a.pacticipant.localeCompare(b.pacticipant))).toEqual([
       { pacticipant: 'consumer_a', version: VERSION, environment: 'production', applicationInstance: undefined },
       { pacticipant: 'consumer_b', version: VERSION, environment: 'production', applicationInstance: undefined },
     ]);
@@ -160,10 +166,11 @@ describe('record-deployment', () => {
   });
 
   it('says to publish first when the broker does not know the version', async () => {
-    const run = await runBrokerScript('record-deployment', ['--environment', 'test'], { ...env, GIT_COMMIT: 'never-published' });
+    vouchForPacts(env.PACT_DIR as string, UNPUBLISHED);
+    const run = await runBrokerScript('record-deployment', ['--environment', 'test'], { ...env, GIT_COMMIT: UNPUBLISHED });
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('✗ consumer_a: the broker does not know consumer_a version never-published: publish its pacts first (npm run publish:pact).');
+    expect(run.stdout).toContain(`✗ consumer_a: the broker does not know consumer_a version ${UNPUBLISHED} (404): publish its pacts first (npm run publish:pact)`);
   });
 
   it('refuses a missing --environment before sending anything', async () => {

@@ -8,7 +8,7 @@ const ALL_CONSUMERS = discoverConsumers().map((consumer) => consumer.pacticipant
 const CONSUMERS = { countryDirectory: ALL_CONSUMERS[0] as string };
 const pactFilePath = (consumer: string, dir: string) => path.join(dir, pactFileName(consumer));
 import { startPactBroker, type PactBrokerStandIn, type PactContent } from './support/pact-broker-stand-in';
-import { PASSWORD, TOKEN, USERNAME, runBrokerScript, tempDir } from './support/publish-fixtures';
+import { PASSWORD, TOKEN, USERNAME, runBrokerScript, tempDir, vouchForPacts } from './support/publish-fixtures';
 import { unusedUrl } from './support/http-fixture';
 import { contractSpecs, runContractSpecs } from './support/run-specs';
 
@@ -21,6 +21,7 @@ let broker: PactBrokerStandIn | undefined;
 beforeAll(async () => {
   pactDir = tempDir('pacts-to-publish');
   await runContractSpecs(pactDir, ...contractSpecs());
+  vouchForPacts(pactDir, VERSION);
 });
 afterEach(async () => {
   await broker?.close();
@@ -105,6 +106,7 @@ describe('publish:pact to a basic-auth broker', () => {
     const changed = readPact(changedFile);
     changed.interactions = changed.interactions?.slice(1);
     writeFileSync(changedFile, JSON.stringify(changed));
+    vouchForPacts(changedDir, VERSION);
 
     const run = await runBrokerScript('publish:pact', [], envFor(stand.url, { PACT_DIR: changedDir }));
 

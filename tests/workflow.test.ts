@@ -69,7 +69,8 @@ describe('the GitHub Actions workflow', () => {
   });
 
   it('tests before it publishes, then asks can-i-deploy, and records deployments only from main', () => {
-    const order = ['npm ci', 'npm run typecheck', 'npm run lint', 'npm run test:consumer-a', 'npm run test:consumer-b'];
+    // `npm test` runs every contract spec: no step names a consumer, so a new one needs no workflow change.
+    const order = ['npm ci', 'npm run typecheck', 'npm run lint', 'npm test'];
     const testRuns = (workflow.jobs.test?.steps ?? []).map((step) => step.run).filter(Boolean);
     expect(testRuns).toEqual(order);
 
@@ -82,10 +83,22 @@ describe('the GitHub Actions workflow', () => {
     expect(stepRunning('record-deployment').if).toContain("github.ref == 'refs/heads/main'");
   });
 
-  it('uploads the pacts as an artifact', () => {
+  it('uploads the pacts with their provenance records as an artifact, and the deliver job downloads them into pacts/', () => {
     const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    const download = steps.find((step) => step.uses?.startsWith('actions/download-artifact@'));
 
-    expect(upload?.with?.path).toBe('pacts/*.json');
+    expect(String(upload?.with?.path).trim().split('\n')).toEqual(['pacts/*.json', 'pacts/.provenance/*.json']);
+    // upload-artifact v4 leaves hidden folders such as .provenance/ out unless told.
+    expect(upload?.with?.['include-hidden-files']).toBe(true);
+    expect(download?.with).toMatchObject({ name: upload?.with?.name, path: 'pacts' });
+  });
+
+  it('gives can-i-deploy a time bound its wait for unknown results fits in', () => {
+    const step = stepRunning('can-i-deploy') as Step & { env?: Record<string, string> };
+    const retries = Number(/--retry-while-unknown (\d+)/.exec(step.run ?? '')?.[1]);
+    const interval = Number(/--retry-interval (\d+)/.exec(step.run ?? '')?.[1]);
+
+    expect(retries * interval).toBeLessThan(Number(step.env?.PACT_BROKER_TIMEOUT_SECONDS));
   });
 
   it('takes credentials only from the secret store and never prints them', () => {

@@ -1,4 +1,4 @@
-import type { Env } from './env';
+import { variableName, type Env } from './env';
 import { ConfigError } from './errors';
 
 /* How the pipeline scripts reach the Pact Broker: the variables they read, checked before anything is sent. */
@@ -20,7 +20,8 @@ export type BrokerAuth =
 export interface BrokerConfig {
   /** Without credentials or a trailing slash: safe to print. */
   baseUrl: string;
-  auth: BrokerAuth;
+  /** Absent only for a dry run, which sends nothing. */
+  auth?: BrokerAuth;
   /** Attempts per request (the CLI's `--retries`). The CLI's default of 8 takes ~64 s to give up on a dead broker. */
   attempts: number;
   /** How long one script may wait for the broker in all; the CLI itself waits forever on a silent broker. */
@@ -34,13 +35,14 @@ export const DEFAULT_BROKER_TIMEOUT_SECONDS = 25;
 export const MAX_BROKER_TIMEOUT_SECONDS = 120;
 
 interface Setting {
+  /** The variable's name, with its origin when that was the .env file: never its value. */
   variable: string;
   value: string;
 }
 
 /** The first variable of `names` that is set (empty counts as unset); two set to different values is an error. */
 function readSetting(env: Env, names: readonly string[]): Setting | undefined {
-  const set = names.filter((name) => (env[name] ?? '') !== '').map((name) => ({ variable: name, value: env[name] ?? '' }));
+  const set = names.filter((name) => (env[name] ?? '') !== '').map((name) => ({ variable: variableName(env, name), value: env[name] ?? '' }));
   const [first, ...others] = set;
   const differing = others.find((other) => other.value !== first?.value);
   if (first && differing) {
@@ -51,11 +53,22 @@ function readSetting(env: Env, names: readonly string[]): Setting | undefined {
 
 const either = (names: readonly string[]) => names.join(' (or ') + ')'.repeat(names.length - 1);
 
-/** Reads and checks the broker settings; every problem is a ConfigError that names the variable to fix. */
-export function readBrokerConfig(env: Env): BrokerConfig {
+/**
+ * Reads and checks the broker settings; every problem is a ConfigError that names the variable to fix and
+ * never shows its value (a password pasted into the wrong variable must not print). A dry run needs no
+ * credentials, but checks them when they are set.
+ */
+export function readBrokerConfig(env: Env, options: { dryRun?: boolean } = {}): BrokerConfig {
+  // The pact CLI reads this from its environment and would then accept any certificate.
+  if ((env.SSL_SKIP_VERIFICATION ?? '') !== '') {
+    throw new ConfigError(
+      `${variableName(env, 'SSL_SKIP_VERIFICATION')} is set: the pipeline never skips TLS verification. Unset it; for a broker with a private CA, set SSL_CERT_FILE to that CA's certificate.`,
+    );
+  }
+  const anyCredential = [...BROKER_VARIABLES.username, ...BROKER_VARIABLES.password, ...BROKER_VARIABLES.token].some((name) => (env[name] ?? '') !== '');
   return {
     baseUrl: readBrokerUrl(env),
-    auth: readBrokerAuth(env),
+    auth: options.dryRun && !anyCredential ? undefined : readBrokerAuth(env),
     attempts: readWholeNumber(env, BROKER_VARIABLES.attempts, DEFAULT_BROKER_ATTEMPTS, MAX_BROKER_ATTEMPTS, 'attempts'),
     timeoutSeconds: readWholeNumber(env, BROKER_VARIABLES.timeout, DEFAULT_BROKER_TIMEOUT_SECONDS, MAX_BROKER_TIMEOUT_SECONDS, 'seconds'),
   };
@@ -70,9 +83,8 @@ function readBrokerUrl(env: Env): string {
   try {
     parsed = new URL(url.value);
   } catch {
-    // Don't echo a value that may hold credentials.
-    const shown = url.value.includes('@') ? '' : ` ("${url.value}")`;
-    throw new ConfigError(`${url.variable}${shown} is not a valid URL: give the full address, e.g. https://pact-broker.example.com.`);
+    // Never echo the value: it may be a password pasted into the wrong variable.
+    throw new ConfigError(`${url.variable} is not a valid URL: give the full address, e.g. https://pact-broker.example.com.`);
   }
   if (parsed.username !== '' || parsed.password !== '') {
     throw new ConfigError(
@@ -80,7 +92,10 @@ function readBrokerUrl(env: Env): string {
     );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(`${url.variable} must be an http:// or https:// URL, got "${parsed.protocol}//…".`);
+    throw new ConfigError(`${url.variable} must be an http:// or https:// URL.`);
+  }
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw new ConfigError(`${url.variable} must be the broker's base URL, without a query (?…) or fragment (#…).`);
   }
   return parsed.href.replace(/\/+$/, '');
 }
@@ -109,7 +124,7 @@ function readWholeNumber(env: Env, names: readonly string[], fallback: number, m
   if (!setting) return fallback;
   const value = Number(setting.value);
   if (!/^\d+$/.test(setting.value) || value < 1 || value > max) {
-    throw new ConfigError(`${setting.variable} must be a whole number of ${unit} from 1 to ${max}, got "${setting.value}".`);
+    throw new ConfigError(`${setting.variable} must be a whole number of ${unit} from 1 to ${max}.`);
   }
   return value;
 }

@@ -3,7 +3,8 @@ import { readBrokerConfig, type BrokerConfig } from './broker-config';
 import { resolveConsumerVersion, type ConsumerVersion } from './consumer-version';
 import { loadEnv } from './env';
 import { ConfigError } from './errors';
-import { readPactFiles, type PactFile } from './pact-files';
+import { readPactFiles, shownDir, type PactFile } from './pact-files';
+import { checkProvenance } from './provenance';
 import { PROVIDER } from '../../src/shared/provider';
 import { discoverConsumers, pactsDir, type Consumer } from './project';
 
@@ -15,13 +16,26 @@ export interface BrokerStep {
   consumers: { consumer: Consumer; pact: PactFile }[];
 }
 
-/** Reads the configuration of the project in `root` (npm runs scripts from the package's folder). */
-export function prepareBrokerStep(root: string = process.cwd(), processEnv: NodeJS.ProcessEnv = process.env): BrokerStep {
-  const env = loadEnv(processEnv, root);
-  const broker = readBrokerConfig(env);
+export interface StepOptions {
+  /** A dry run sends nothing, so it needs no credentials. */
+  dryRun?: boolean;
+  /** Where notes go (a variable set differently in .env and the environment). */
+  notify?: (line: string) => void;
+}
+
+/**
+ * Reads the configuration of the project in `root` (npm runs scripts from the package's folder) and checks
+ * each pact's provenance against the version: the step acts only on pacts this repo's contract tests wrote
+ * at that commit, from a clean tree, unchanged since.
+ */
+export function prepareBrokerStep(root: string = process.cwd(), processEnv: NodeJS.ProcessEnv = process.env, options: StepOptions = {}): BrokerStep {
+  const env = loadEnv(processEnv, root, options.notify ?? ((line) => console.error(line)));
+  const broker = readBrokerConfig(env, { dryRun: options.dryRun });
   const dir = pactsDir(env, root);
   const consumers = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir);
-  return { broker, version: resolveConsumerVersion(env, dir), consumers };
+  const version = resolveConsumerVersion(env, dir);
+  for (const { pact } of consumers) checkProvenance(pact.path, path.join(shownDir(dir), path.basename(pact.path)), version.number);
+  return { broker, version, consumers };
 }
 
 /**
@@ -29,7 +43,7 @@ export function prepareBrokerStep(root: string = process.cwd(), processEnv: Node
  * consumer here (a stray or foreign file) and a consumer without its pact (its specs did not run) alike.
  */
 export function pairConsumersWithPacts(consumers: Consumer[], pacts: PactFile[], dir: string): BrokerStep['consumers'] {
-  const shown = path.relative(process.cwd(), dir) || '.';
+  const shown = shownDir(dir);
   if (consumers.length === 0) {
     throw new ConfigError('This project has no consumers (no src/consumer-*/pacticipant.ts): run the step from the project folder.');
   }

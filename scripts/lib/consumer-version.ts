@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import type { Env } from './env';
+import { checkCliValue } from './cli-values';
+import { variableName, type Env } from './env';
 import { ConfigError } from './errors';
 
 export interface ConsumerVersion {
@@ -33,8 +34,9 @@ function git(dir: string, ...args: string[]): string | undefined {
   }
 }
 
+/** A variable's value when set; only surrounding spaces are trimmed (a newline inside stays, to be refused). */
 function set(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
+  const value = env[name]?.replace(/^ +| +$/g, '');
   return value ? value : undefined;
 }
 
@@ -63,12 +65,18 @@ export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersi
   }
 
   const branch = resolveBranch(env, inGit ? pactDir : undefined);
+  const buildUrl = resolveBuildUrl(env);
+  // Each of these reaches the pact CLI's command line and the broker: no option look-alikes, no newlines.
+  const from = (name: string) => ({ name: variableName(env, name), showValue: false });
+  checkCliValue(number, from(fromEnv ? 'GIT_COMMIT' : 'the git HEAD'));
+  if (branch) checkCliValue(branch.value, from(branch.source));
+  if (buildUrl) checkCliValue(buildUrl.value, from(buildUrl.source));
   return {
     number,
     numberSource: fromEnv ? 'GIT_COMMIT' : 'git HEAD',
     branch: branch?.value,
     branchSource: branch?.source,
-    buildUrl: resolveBuildUrl(env),
+    buildUrl: buildUrl?.value,
   };
 }
 
@@ -92,8 +100,12 @@ function resolveBranch(env: Env, gitDir: string | undefined): { value: string; s
   return undefined;
 }
 
-function resolveBuildUrl(env: Env): string | undefined {
+function resolveBuildUrl(env: Env): { value: string; source: string } | undefined {
   const github = [set(env, 'GITHUB_SERVER_URL'), set(env, 'GITHUB_REPOSITORY'), set(env, 'GITHUB_RUN_ID')];
-  if (github.every(Boolean)) return `${github[0]}/${github[1]}/actions/runs/${github[2]}`;
-  return set(env, 'CI_JOB_URL') ?? set(env, 'BUILD_URL') ?? set(env, 'CIRCLE_BUILD_URL') ?? set(env, 'BUILDKITE_BUILD_URL');
+  if (github.every(Boolean)) return { value: `${github[0]}/${github[1]}/actions/runs/${github[2]}`, source: 'GITHUB_SERVER_URL, GITHUB_REPOSITORY or GITHUB_RUN_ID' };
+  for (const name of ['CI_JOB_URL', 'BUILD_URL', 'CIRCLE_BUILD_URL', 'BUILDKITE_BUILD_URL']) {
+    const value = set(env, name);
+    if (value) return { value, source: name };
+  }
+  return undefined;
 }

@@ -34,18 +34,11 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
   }
 }
 
-/** A required flag naming a broker environment, e.g. `--to-environment production`. */
-export function environmentFlag(value: string | undefined, flag: string, usage: string): string {
-  if (value === undefined || value.trim() === '') throw new ConfigError(`${flag} is missing: name the environment, e.g. ${flag} production. Usage: ${usage}`);
-  if (!/^[\w.-]+$/.test(value)) throw new ConfigError(`${flag} "${value}" is not an environment name: use letters, digits, ".", "_" or "-".`);
-  return value;
-}
-
 /** An optional whole-number flag within [min, max]. */
 export function wholeNumberFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new ConfigError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
+    throw new ConfigError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value.slice(0, 40))}.`);
   }
   return Number(value);
 }

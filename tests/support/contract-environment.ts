@@ -1,13 +1,14 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import { TestEnvironment } from 'jest-environment-node';
 import { consoleTakingMismatches, mismatchError } from './mismatch-report';
 import { declaredPactFiles } from './pact-files-written';
+import { gitState, removeProvenance, writeProvenance } from '../../scripts/lib/provenance';
 
 /**
- * The Jest environment of every test file (jest.config testEnvironment): Node's, plus three duties of the
+ * The Jest environment of every test file (jest.config testEnvironment): Node's, plus four duties of the
  * contract specs that Jest's documented environment hooks can do without touching pact-js.
  *
  * 1. Telemetry off: the Pact core reports anonymous usage unless PACT_DO_NOT_TRACK=true. A user who sets
@@ -17,16 +18,20 @@ import { declaredPactFiles } from './pact-files-written';
  * 3. No partial contract: pact-js writes each passing interaction into the pact file as it goes, so a spec
  *    file with one failing test would leave a pact that lacks an interaction, which publish:pact would
  *    happily publish. When the spec file is done, the pact files it declared are removed if anything failed.
+ * 4. Provenance: when every test passed, each declared pact gets a record beside it (commit, clean tree,
+ *    sha256; scripts/lib/provenance.ts), which the pipeline steps require before they send anything.
  */
 export default class ContractEnvironment extends TestEnvironment {
   private failures = 0;
   /** The mismatch report pact-js logged during the running test, if any. */
   private mismatchReport: string | undefined;
   private testConsole: Console | undefined;
+  private readonly projectRoot: string;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     process.env.PACT_DO_NOT_TRACK ??= 'true';
     super(config, context);
+    this.projectRoot = (config.projectConfig as { rootDir?: string }).rootDir ?? process.cwd();
   }
 
   override async setup(): Promise<void> {
@@ -46,14 +51,26 @@ export default class ContractEnvironment extends TestEnvironment {
       if (event.test.errors.length > 0) event.test.errors.push(mismatchError(this.mismatchReport));
       else this.testConsole?.log(this.mismatchReport);
     }
+    // The spec file has declared its pacts by now (at load); a record left by an earlier run is stale.
+    if (event.name === 'run_start') for (const file of declaredPactFiles(this.global)) removeProvenance(file);
     if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure') this.failures += 1;
   }
 
   override async teardown(): Promise<void> {
+    const files = declaredPactFiles(this.global);
     if (this.failures > 0) {
-      for (const file of declaredPactFiles(this.global)) {
+      for (const file of files) {
         rmSync(file, { force: true });
+        removeProvenance(file);
         process.stderr.write(`${path.basename(file)} removed: a test of its spec file failed, so it would not be the whole contract.\n`);
+      }
+    } else if (files.length > 0) {
+      // Asked once the tests are done: a change made while they ran makes the record say "not clean".
+      const state = gitState(this.projectRoot);
+      for (const file of files) {
+        if (!existsSync(file)) removeProvenance(file);
+        else if (state) writeProvenance(file, state);
+        else process.stderr.write(`${path.basename(file)} has no provenance record: ${this.projectRoot} is not a git checkout, so the pipeline steps will refuse it.\n`);
       }
     }
     await super.teardown();

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { discoverConsumers } from '../../scripts/lib/project';
+import { writeProvenance } from '../../scripts/lib/provenance';
 import type { ScriptRun } from './run-npm-script';
 import { runNpmScript } from './run-npm-script';
 
@@ -48,11 +49,16 @@ export function gitRepoWithPacts(): { root: string; pactDir: string; head: strin
   const git = (...args: string[]) =>
     execFileSync('git', ['-C', root, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { encoding: 'utf8' }).trim();
   git('init', '-q', '-b', 'main');
-  writeFileSync(path.join(root, '.gitignore'), 'pacts/*.json\n');
+  writeFileSync(path.join(root, '.gitignore'), 'pacts/*.json\npacts/.provenance/\n');
   writeFileSync(path.join(root, 'client.ts'), 'export const version = 1;\n');
   git('add', '.');
   git('commit', '-q', '-m', 'first');
   const pactDir = path.join(root, 'pacts');
   mkdirSync(pactDir);
   return { root, pactDir, head: git('rev-parse', 'HEAD') };
+}
+
+/** Provenance records for every pact in `dir`, as if the contract tests had written them at `commit` from a clean tree. */
+export function vouchForPacts(dir: string, commit: string): void {
+  for (const name of readdirSync(dir).filter((file) => file.endsWith('.json'))) writeProvenance(path.join(dir, name), { commit, clean: true });
 }

@@ -19,7 +19,7 @@ export function runNpmScript(script: string, args: string[], env: Record<string,
   const childEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    DOTENV_CONFIG_PATH: '/nonexistent/.env',
+    DOTENV_CONFIG_PATH: '/dev/null',
     ...env,
   };
   return new Promise((resolve) => {
