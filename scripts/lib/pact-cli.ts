@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import tls from 'node:tls';
 import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
 import type { Env } from './env';
@@ -135,7 +136,8 @@ export async function tlsProblem(config: BrokerConfig, env: Env = process.env, t
     const socket = tls.connect({
       host: url.hostname,
       port: Number(url.port || 443),
-      servername: url.hostname,
+      // SNI carries host names only (RFC 6066); Node warns on an IP address, and verifies it without SNI.
+      ...(net.isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0 ? { servername: url.hostname } : {}),
       ca: [...tls.rootCertificates, ...extraCa],
       rejectUnauthorized: true,
     });
