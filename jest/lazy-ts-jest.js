@@ -214,6 +214,9 @@ function keyableSetup(options, config) {
  * @param {Record<string, unknown>} options @returns {Transformer}
  */
 function loadTsJest(options) {
+  // Node's on-disk compile cache (node:module, Node 22.1+): TypeScript's compiler is ~9 MB of JS, and on a
+  // cold Jest cache it compiles in about half the time once Node has cached it. Content-checked by Node.
+  require('node:module').enableCompileCache?.();
   const { default: tsJest } = /** @type {typeof import('ts-jest')} */ (require('ts-jest'));
   // ts-jest types its options more narrowly than Jest's transformer config; Jest passes it the same object.
   return /** @type {Transformer} */ (/** @type {unknown} */ (tsJest.createTransformer(/** @type {never} */ (options))));
