@@ -227,12 +227,25 @@ async function breakdown(runs: number, work: string) {
   tsProbes.forEach((probe, index) => writeFileSync(path.join(probes, `probe-${index}.test.ts`), `${probe.body}\n`));
 
   const cache = path.join(work, 'cache-probes');
-  const rows = [{ ...(await measure('bare Jest, trivial JS test', runs, jest(cache, process.env, '-c', bareConfig))), base: -1 }];
-  for (const [index, probe] of tsProbes.entries()) {
-    const figures = await measure(probe.label, runs, jest(cache, probe.env ?? process.env, `probe-${index}\\.test`, '--roots', probes));
-    rows.push({ ...figures, base: probe.base ?? index });
+  const all = [
+    { label: 'bare Jest, trivial JS test', base: -1, once: jest(cache, process.env, '-c', bareConfig) },
+    ...tsProbes.map((probe, index) => ({ label: probe.label, base: probe.base ?? index, once: jest(cache, probe.env ?? process.env, `probe-${index}\\.test`, '--roots', probes) })),
+  ];
+  // Round-robin (one warm-up round, then `runs` rounds): every probe sees the same drift in machine load,
+  // which matters more here than anywhere, as the rows differ by tens of milliseconds.
+  const times: number[][] = all.map(() => []);
+  for (let round = 0; round <= runs; round += 1) {
+    for (const [index, probe] of all.entries()) {
+      const time = await probe.once();
+      if (round > 0) times[index]?.push(time);
+    }
   }
-  return rows.map((row) => ({ ...row, addsSeconds: row.median - (rows[row.base]?.median ?? 0) }));
+  const rows = all.map((probe, index) => ({ ...figuresOf(probe.label, times[index] ?? []), base: probe.base }));
+  return rows.map((row) => {
+    const addsSeconds = row.median - (rows[row.base]?.median ?? 0);
+    console.log(`  ${row.label.padEnd(62)} ${seconds(row)}  adds ${(addsSeconds * 1000).toFixed(0)} ms`);
+    return { ...row, addsSeconds };
+  });
 }
 
 /** Three-letter codes AAA, AAB, … for generated interactions. */
