@@ -15,6 +15,8 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.mjs'], extends: [tseslint.configs.disableTypeChecked] },
+  // Jest loads these as they are (no transform): plain CommonJS, typed by JSDoc and checked by tsc (checkJs).
+  { files: ['jest.config.js', 'jest.e2e.config.js', 'jest/**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   // The bench's floor is deliberately plain CommonJS, run by bare Jest without a transform.
   {
     files: ['bench/floor/**/*.js'],

@@ -1,7 +1,7 @@
-// The floor: bare Jest (no transform, no Pact) running plain HTTP requests against a local server.
-// Kept out of `npm test` (its roots are tests/); run only by `npm run bench`.
+// The floor: bare Jest (no transform, no Pact, plain JS) running plain HTTP requests against a local server.
+// `npm run bench` generates the floor files and passes their folder as --roots; never part of `npm test`.
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/*.test.js'],
+  testMatch: ['**/*.floor.test.js'],
 };

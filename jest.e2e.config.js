@@ -1,9 +1,9 @@
-/** @jest-config-loader esbuild-register */
+// @ts-check
 // The e2e suite (npm run test:e2e): tests against a real Pact Broker, which needs Ruby. Plain `npm test` skips it.
-import type { Config } from 'jest';
-import base from './jest.config';
+const base = require('./jest.config');
 
-const config: Config = {
+/** @type {import('jest').Config} */
+const config = {
   ...base,
   roots: ['<rootDir>/tests/e2e'],
   testPathIgnorePatterns: ['/node_modules/'],
@@ -15,4 +15,4 @@ const config: Config = {
   maxWorkers: 2,
 };
 
-export default config;
+module.exports = config;

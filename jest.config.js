@@ -1,0 +1,27 @@
+// @ts-check
+// Plain JS, type-checked by `npm run typecheck` (checkJs): Jest requires it as is, where a jest.config.ts
+// costs a TypeScript loader (esbuild-register: ~0.1 s in every run).
+
+/** @type {import('jest').Config} */
+const config = {
+  // Node's environment, plus telemetry off and no partial pacts left behind (see the file).
+  testEnvironment: '<rootDir>/tests/support/contract-environment.ts',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  // tests/e2e needs Ruby and a real Pact Broker: only `npm run test:e2e` (jest.e2e.config.js) runs it.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/'],
+  // ts-jest transpiles only (isolatedModules in tsconfig.json); `npm run typecheck` does the type-checking.
+  // jest/lazy-ts-jest.js loads ts-jest (and TypeScript) only when a file is not in Jest's cache.
+  transform: { '^.+\\.ts$': ['<rootDir>/jest/lazy-ts-jest.js', {}] },
+  // A cold Pact mock server (native library load) can take a few seconds on a busy machine.
+  testTimeout: 30_000,
+  moduleNameMapper: {
+    // pact-js requires ramda's index, which loads its 367 modules one by one (~35 ms in every spec file);
+    // ramda's own single-file build is the same library in one module (npm run bench measures it).
+    '^ramda$': '<rootDir>/node_modules/ramda/dist/ramda.js',
+    // pact-js requires graphql at load, for GraphQL interactions only (~40 ms): loaded on first use instead.
+    '^graphql$': '<rootDir>/jest/lazy-graphql.js',
+  },
+};
+
+module.exports = config;

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { MatchersV3, PactV4 } from './support/pact-js';
+
+// jest.config.js maps `graphql` to jest/lazy-graphql.js, which loads the real package on first use. pact-js
+// requires graphql at load for GraphQL interactions only; these tests hold the stand-in to two promises:
+// a plain HTTP contract never loads graphql, and GraphQL interactions (and graphql's API) work through it.
+// The tests run in order: the first one needs the real module not to have been touched yet in this file.
+
+// Not `import * as graphql`: its interop helper lists the module's exports, which loads it at import.
+// requireActual bypasses mocks, not moduleNameMapper: this is the module pact-js gets for `graphql`.
+const graphql = jest.requireActual<typeof import('graphql')>('graphql');
+const LOADED = Symbol.for('aggregator-contracts.lazy-graphql.loaded');
+const isLoaded = () => (graphql as unknown as Record<symbol, boolean>)[LOADED];
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'lazy-graphql-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const contract = () => new PactV4({ consumer: 'lazy_graphql_check', provider: 'aggregator', dir, logLevel: 'error' });
+
+describe('graphql through the lazy stand-in', () => {
+  it('is what `graphql` resolves to in our specs', () => {
+    expect(require.resolve('graphql')).toBe(path.resolve(__dirname, '../jest/lazy-graphql.js'));
+  });
+
+  it('is not loaded by a plain HTTP contract', async () => {
+    await contract()
+      .addInteraction()
+      .uponReceiving('a plain request')
+      .withRequest('GET', '/countries')
+      .willRespondWith(200, (response) => response.jsonBody(MatchersV3.eachLike({ code: 'IND' }, 1)))
+      .executeTest(async (server) => {
+        expect((await fetch(`${server.url}/countries`)).status).toBe(200);
+      });
+
+    expect(isLoaded()).toBe(false);
+  });
+
+  it('serves a GraphQL interaction, and is loaded by it', async () => {
+    const query = 'query CountryQuery {\n  country(code: "IND") {\n    name\n  }\n}';
+    await contract()
+      .addGraphQLInteraction()
+      .uponReceiving('a GraphQL query for a country')
+      .withOperation('CountryQuery')
+      .withVariables({})
+      .withRequest('POST', '/graphql')
+      .withQuery(query)
+      .willRespondWith(200, (response) => response.jsonBody({ data: { country: { name: 'India' } } }))
+      .executeTest(async (server) => {
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ operationName: 'CountryQuery', query, variables: {} }),
+        });
+        expect(await response.json()).toEqual({ data: { country: { name: 'India' } } });
+      });
+
+    expect(isLoaded()).toBe(true);
+  });
+
+  it('lets pact-js print a parsed query and refuse an invalid one', () => {
+    const interaction = () => contract().addGraphQLInteraction().uponReceiving('q').withOperation('Q').withRequest('POST', '/graphql');
+    expect(() => interaction().withQuery(graphql.parse('query Q { country { name } }'))).not.toThrow();
+    expect(() => interaction().withQuery('query Q { country { name ')).toThrow(/GraphQL query is invalid: Syntax Error/i);
+  });
+
+  it("is graphql's own API", () => {
+    // By a path the mapping does not match: the real package.
+    const real = jest.requireActual<typeof graphql>('graphql/index.js');
+    expect(Object.keys(graphql).sort()).toEqual(Object.keys(real).sort());
+    expect(graphql.parse).toBe(real.parse);
+    expect(graphql.print(graphql.parse('{ a }'))).toBe('{\n  a\n}');
+    expect('Kind' in graphql).toBe(true);
+  });
+});
