@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --runs 5] [--json bench-results.json] [--only contracts|breakdown|scaling]
+ * npm run bench [-- --runs 5] [--json bench-results.json] [--only contracts|breakdown|scaling|suite]
  * Times whole processes (after a warm-up) and compares each consumer's suite, as `npm run test:consumer-<x>`
  * runs it, with a bare-Jest floor measured in the same run, contract and floor alternating run by run.
  * Prints medians with min–max and the ratio; writes the figures as JSON. Never part of `npm test`.
@@ -15,8 +15,10 @@ import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
 const JEST = require.resolve('jest/bin/jest');
 const FLOOR_CONFIG = path.join(PROJECT_ROOT, 'bench', 'floor', 'jest.config.js');
-const USAGE = 'npm run bench [-- --runs <n>] [--json <file>] [--only contracts|breakdown|scaling]';
-const PARTS = ['contracts', 'breakdown', 'scaling'] as const;
+const USAGE = 'npm run bench [-- --runs <n>] [--json <file>] [--only contracts|breakdown|scaling|suite]';
+const PARTS = ['contracts', 'breakdown', 'scaling', 'suite'] as const;
+/** The whole `npm test` should take no longer than this on a 2-core machine. */
+const SUITE_TARGET_SECONDS = 25;
 
 interface Figures {
   label: string;
@@ -317,6 +319,16 @@ async function scaling(runs: number, work: string) {
   return { variants };
 }
 
+/**
+ * The whole `npm test`, as a user runs it, warm (Jest's cache kept): the suite's wall time against its target.
+ * It writes its pacts to a folder of the bench's own, so pacts/ is left as it was.
+ */
+async function wholeSuite(runs: number, work: string) {
+  const env = { ...process.env, PACT_DIR: path.join(work, 'suite-pacts') };
+  const figures = await measure('npm test (the whole suite, warm)', runs, () => run('npm', ['test', '--silent'], env));
+  return { ...figures, target: SUITE_TARGET_SECONDS, met: figures.median <= SUITE_TARGET_SECONDS };
+}
+
 runScript(async (argv) => {
   const flags = parseFlags(argv, { runs: { type: 'string' }, json: { type: 'string' }, only: { type: 'string' } }, USAGE);
   const runs = wholeNumberFlag(flags.runs, '--runs', 5, 3, 50);
@@ -333,6 +345,7 @@ runScript(async (argv) => {
       contracts: wanted('contracts') ? await contractsVersusFloor(runs, work) : undefined,
       breakdown: wanted('breakdown') ? await breakdown(runs, work) : undefined,
       scaling: wanted('scaling') ? await scaling(runs, work) : undefined,
+      suite: wanted('suite') ? await wholeSuite(runs, work) : undefined,
     };
 
     console.log('\nSummary');
@@ -345,6 +358,9 @@ runScript(async (argv) => {
       for (const step of variant.perInteraction) {
         console.log(`  ${`${step.from}→${step.to} interactions`.padEnd(28)} ${step.ms.toFixed(1)} ms per interaction, ${variant.pactFile === 'merged' ? 'one pact file (pact-js merges after each test)' : 'a pact file per test (no merge; comparison)'}`);
       }
+    }
+    if (results.suite) {
+      console.log(`  ${'npm test (whole suite)'.padEnd(28)} ${seconds(results.suite)} (target ≤ ${results.suite.target} s: ${results.suite.met ? 'met' : 'MISSED'})`);
     }
     for (const row of results.breakdown ?? []) {
       console.log(`  ${row.label.padEnd(62)} ${(row.addsSeconds * 1000).toFixed(0).padStart(5)} ms`);
