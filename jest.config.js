@@ -15,6 +15,9 @@ const config = {
   transform: { '^.+\\.ts$': ['<rootDir>/jest/lazy-ts-jest.js', {}] },
   // A cold Pact mock server (native library load) can take a few seconds on a busy machine.
   testTimeout: 30_000,
+  // Many test files wait on child processes (Jest, the pact CLI, the verifier): three workers keep two cores
+  // busy, where Jest's default (cores - 1) leaves one idle.
+  maxWorkers: 3,
   moduleNameMapper: {
     // pact-js requires ramda's index, which loads its 367 modules one by one (~35 ms in every spec file);
     // ramda's own single-file build is the same library in one module (npm run bench measures it).
