@@ -1,11 +1,13 @@
-import type { BrokerStep } from './broker-step';
+import { prepareBrokerStep, type BrokerStep } from './broker-step';
 import { checkCliValue, cliOption } from './cli-values';
 import type { Clock } from './clock';
 import type { ConsumerVersion } from './consumer-version';
+import { dryRunRequested } from './dry-run';
 import { ConfigError } from './errors';
 import { cliErrorLines, cliLines, explainBrokerFailure, runPactCli, screened, type CliRun } from './pact-cli';
 import type { PactFile } from './pact-files';
 import type { BrokerConfig } from './broker-config';
+import { parseFlags } from './script';
 
 /** `--tag` values: each must also be one word, since the CLI takes a comma-separated list. */
 export function checkTags(tags: string[]): string[] {
@@ -102,4 +104,20 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
   }
   deps.log(`Published ${pacts.length} of ${pacts.length} pacts as ${version.number}.`);
   return 0;
+}
+
+export const PUBLISH_USAGE = 'npm run publish:pact [-- --dry-run] [--tag <tag>]...';
+
+/**
+ * `npm run publish:pact <argv>` in the project folder `root`, minus the exit-code mapping of runScript: here
+ * rather than in the script so that tests run exactly what the script runs, in-process, with a recording
+ * `deps.run`. Returns the exit code; bad input throws a ConfigError.
+ */
+export async function publishMain(argv: string[], root: string, processEnv: NodeJS.ProcessEnv, deps: PublishDeps): Promise<number> {
+  const flags = parseFlags(argv, { 'dry-run': { type: 'boolean' }, tag: { type: 'string', multiple: true } }, PUBLISH_USAGE);
+  const tags = checkTags(flags.tag ?? []);
+  const dryRun = dryRunRequested(flags['dry-run'], processEnv);
+  // Everything is checked before the first request: bad input publishes nothing.
+  const step = prepareBrokerStep(root, processEnv, { dryRun, notify: deps.error });
+  return publishPacts(step, tags, dryRun, deps);
 }
