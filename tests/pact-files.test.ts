@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pactFileName } from '../scripts/lib/project';
@@ -6,8 +6,8 @@ import { PROVIDER } from '../src/shared/provider';
 import { fixtureSpec, runGeneratedSpec, type FixtureInteraction } from './support/run-specs';
 
 // The pact files are what we publish, so how they are written is tested like any other output: stale
-// interactions never survive, one consumer never touches another's file, runs are reproducible, and a
-// failed interaction leaves no pact. The specs here are fixtures written on the fly, not the project's own.
+// interactions never survive, one consumer never touches another's file, runs are reproducible (a failed
+// interaction leaving no pact is pact-file-failures.test.ts). The specs here are fixtures written on the fly.
 
 const LIST: FixtureInteraction = { description: 'a request for the list', path: '/things' };
 const ONE: FixtureInteraction = { description: 'a request for one thing', path: '/things/1' };
@@ -47,33 +47,6 @@ describe('pact files', () => {
     expect(readPact(pactOf('fixture_a'))).toMatchObject({ consumer: { name: 'fixture_a' }, provider: { name: PROVIDER } });
     expect(descriptions(pactOf('fixture_a'))).toEqual([ONE.description, LIST.description].sort());
     expect(readFileSync(pactOf('fixture_b'), 'utf8')).toBe('fixture_b pact, not to be touched');
-  });
-
-  it('are removed when an interaction fails, and the failure names the test and the mismatch', async () => {
-    const neverRequested = { description: 'a request the client never makes', path: '/things/2', requested: '/things/3' };
-
-    const run = await runSpec('fixture_a', [LIST, neverRequested, ONE]);
-
-    expect(run.code).not.toBe(0);
-    expect(existsSync(pactOf('fixture_a'))).toBe(false);
-    expect(run.output).toContain('fixture_a-aggregator.json removed: a test of its spec file failed');
-    expect(run.output).toContain('● makes a request the client never makes');
-    expect(run.output).toMatch(/expected but not received:\s+Method: GET\s+Path: \/things\/2/);
-  });
-
-  it("are removed when the client throws on the mock server's 500, and the test's own error holds the mismatch", async () => {
-    const wrongPath = { description: 'a request for one thing', path: '/things/1', requested: '/things/one', clientThrows: true };
-
-    const run = await runSpec('fixture_a', [LIST, wrongPath]);
-
-    expect(run.code).not.toBe(0);
-    expect(existsSync(pactOf('fixture_a'))).toBe(false);
-    const failure = run.output.slice(run.output.indexOf('● makes a request for one thing'));
-    expect(failure).toContain('Request failed with status code 500');
-    expect(failure).toContain('PactMismatch: The Pact mock server saw a mismatch');
-    expect(failure).toMatch(/request was not expected:\s+Method: GET\s+Path: \/things\/one/);
-    // Not also printed as a console block that names no test.
-    expect(run.output).not.toContain('console.log');
   });
 
   it('are byte-identical from run to run, also when two consumers run at once in two processes', async () => {
