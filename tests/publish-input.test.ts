@@ -1,16 +1,18 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startPactBroker, type PactBrokerStandIn } from './support/pact-broker-stand-in';
+import { startFixtureServer, type FixtureServer } from './support/http-fixture';
 import { PASSWORD, TOKEN, USERNAME, gitRepoWithPacts, runBrokerScript, tempDir, writeMinimalPacts } from './support/publish-fixtures';
 
 // Bad input to `npm run publish:pact`: one clear line, a non-zero exit, and not one request to the broker.
+// The "broker" only records requests (answering 500): none may arrive. What a real broker does with good input
+// is tested against a real one (tests/e2e/consumer-driven-loop.test.ts).
 
-let broker: PactBrokerStandIn;
+let broker: FixtureServer;
 let pactDir: string;
 let env: Record<string, string>;
 
 beforeEach(async () => {
-  broker = await startPactBroker({ basic: { username: USERNAME, password: PASSWORD } });
+  broker = await startFixtureServer({ status: 500 });
   pactDir = tempDir('pacts');
   writeMinimalPacts(pactDir);
   env = { PACT_DIR: pactDir, PACT_BROKER_URL: broker.url, BROKER_USERNAME: USERNAME, BROKER_PASSWORD: PASSWORD, GIT_COMMIT: 'c0ffee1', GIT_BRANCH: 'main' };

@@ -121,7 +121,7 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
   it('publish:pact publishes every consumer\'s pact under the commit, with branch, tag and build URL, through two 503s', async () => {
     const proxy = await startFaultProxy(broker.url, 2);
     try {
-      const result = await run('publish-pact', ['--tag', 'e2e'], { ...writer(), PACT_BROKER_URL: proxy.url, BUILD_URL });
+      const result = await run('publish-pact', ['--tag', 'e2e', '--tag', 'rc'], { ...writer(), PACT_BROKER_URL: proxy.url, BUILD_URL });
 
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`Published ${consumers.length} of ${consumers.length} pacts as ${first}.`);
@@ -137,7 +137,7 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
       expect(version.status).toBe(200);
       expect(version.body.buildUrl).toBe(BUILD_URL);
       expect(version.body._embedded.branchVersions.map((branch) => branch.name)).toEqual(['main']);
-      expect(version.body._embedded.tags.map((tag) => tag.name)).toEqual(['e2e']);
+      expect(version.body._embedded.tags.map((tag) => tag.name).sort()).toEqual(['e2e', 'rc']);
       const pact = await api.pact(consumer.pacticipant, PROVIDER, first);
       expect(pact.status).toBe(200);
       // The CLI re-serialises the pact; what verification reads must be what the specs wrote.
@@ -150,9 +150,11 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
   it('publish:pact again with the same pacts is accepted, and changes nothing', async () => {
     const before = await api.snapshot();
 
-    const result = await run('publish-pact', ['--tag', 'e2e'], { ...writer(), PACT_BROKER_URL: `${broker.url}/`, BUILD_URL });
+    // A trailing slash on the URL, as users paste it.
+    const result = await run('publish-pact', ['--tag', 'e2e', '--tag', 'rc'], { ...writer(), PACT_BROKER_URL: `${broker.url}/`, BUILD_URL });
 
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`to ${broker.url} as consumer version ${first}`);
     for (const consumer of consumers) {
       expect(result.stdout).toContain(`Pact successfully republished for ${consumer.pacticipant} version ${first} and provider ${PROVIDER} with no content changes.`);
     }
@@ -191,6 +193,7 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
       const { summary } = await api.matrix(consumer.pacticipant, first, ENVIRONMENT);
       expect(summary.deployable).toBe(true);
       expect(result.stdout).toContain(summary.reason);
+      expect(result.stdout).toMatch(new RegExp(`${consumer.pacticipant}\\s+\\| ${first} \\| ${PROVIDER}\\s+\\| ${PROVIDER_VERSION.replace(/\./g, '\\.')}\\s+\\| true`));
     }
   });
 
@@ -214,6 +217,14 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
 
     expect(result.code).toBe(0);
     expect(await api.deployments('test')).toEqual(consumers.map((consumer) => ({ pacticipant: consumer.pacticipant, version: first, applicationInstance: 'blue' })));
+  });
+
+  it('can-i-deploy counts "no provider deployed in the environment" as no, with the broker\'s reason', async () => {
+    const result = await run('can-i-deploy', ['--to-environment', 'test', '--retry-while-unknown', '0']);
+
+    expect(result.code).toBe(1);
+    for (const consumer of consumers) expect(verdicts(result)).toContain(`✗ ${consumer.pacticipant}: unknown (counts as no)`);
+    expect(result.stdout).toContain('(no version is currently recorded as deployed/released in this environment)');
   });
 
   it('both steps refuse an environment the broker does not have, in one line each, changing nothing', async () => {

@@ -3,6 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
+ * RETIRED: no test uses this any more; the pipeline is tested against a real broker (tests/e2e/) and faults
+ * come from small local servers. It stays only because scripts/bench.ts still imports it for its publish
+ * benchmark on this branch's base; delete this file once that import is gone.
+ *
  * An in-process stand-in for the Pact Broker, for the calls our scripts make through the pact CLI.
  * It answers as the real broker does (pact_broker 2.120, see ../shared/reference/pact-broker-api.md):
  * the same paths, status codes, headers and bodies. Reading it is a short tour of the broker's API.
