@@ -42,8 +42,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([broker?.close(), aggregator?.close()]);
+  // The project first: it kills a script a failed test left running against the broker.
   project?.remove();
+  await Promise.all([broker?.close(), aggregator?.close()]);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -3,7 +3,7 @@
  * project from their working directory and publish only pacts written at a clean HEAD, so the loop commits,
  * runs the contract specs and runs the scripts there, exactly as a consumer's CI does in its checkout.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,7 @@ export interface ThrowawayProject {
   /** Reads a file of the project. */
   read(file: string): string;
   write(file: string, text: string): void;
+  /** Kills any script still running (a failed test's) and deletes the project. */
   remove(): void;
 }
 
@@ -91,8 +92,10 @@ export function createThrowawayProject(): ThrowawayProject {
   const scriptEnv = (env: Readonly<Record<string, string>>) => ({ ...baseEnv(), ...env });
   const scriptArgs = (name: string, args: string[]) => ['--import', 'tsx', path.join(root, 'scripts', `${name}.ts`), ...args];
 
+  const running = new Set<ChildProcess>();
   const startScript = (name: string, args: string[], env: Readonly<Record<string, string>>): RunningScript => {
     const child = spawn(process.execPath, scriptArgs(name, args), { cwd: root, env: scriptEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     let closed = false;
@@ -114,6 +117,7 @@ export function createThrowawayProject(): ThrowawayProject {
       child.on('error', reject);
       child.on('close', (code) => {
         closed = true;
+        running.delete(child);
         for (const waiter of waiters.splice(0)) waiter.reject(new Error(`${name} ended without printing "${waiter.text}":\n${stdout}${stderr}`));
         resolve({ code: code ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` });
       });
@@ -146,6 +150,9 @@ export function createThrowawayProject(): ThrowawayProject {
     startScript,
     read: (file) => readFileSync(path.join(root, file), 'utf8'),
     write: (file, text) => writeFileSync(path.join(root, file), text),
-    remove: () => rmSync(root, { recursive: true, force: true }),
+    remove: () => {
+      for (const child of running) child.kill('SIGKILL');
+      rmSync(root, { recursive: true, force: true });
+    },
   };
 }
