@@ -87,6 +87,16 @@ describe('the true cause of a broker failure, through the real pact CLI', () => 
     expect(lines.join('\n')).toMatch(message);
   });
 
+  it('a broker that keeps failing: 5xx to each attempt, retried, then one line', async () => {
+    server = await startFaultServer({ kind: 'status', status: 503 });
+
+    const { code, lines } = await publishOne(basic(server.url, { attempts: 2 }));
+
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toMatch(/the broker answered 503 Service Unavailable to each of 2 attempts: it is failing/);
+    expect(server.requests.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('a broker that is down', async () => {
     const { code, lines } = await publishOne(basic(await unusedUrl()));
 
