@@ -103,6 +103,16 @@ describe('the contract test environment', () => {
     expect(existsSync(provenanceFile(pactFile))).toBe(false);
   });
 
+  it('removes them when a test did not run (skipped, or filtered out with -t): the pact would be partial', async () => {
+    environment.handleTestEvent(testDone([]));
+    environment.handleTestEvent({ name: 'test_skip', test: { errors: [] } } as unknown as Circus.Event);
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(false);
+    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('did not run (skipped or filtered out)'));
+  });
+
   it('removes them when a hook failed', async () => {
     environment.handleTestEvent(hookFailure);
 

@@ -23,6 +23,8 @@ import { gitState, removeProvenance, writeProvenance } from '../../scripts/lib/p
  */
 export default class ContractEnvironment extends TestEnvironment {
   private failures = 0;
+  /** Tests that did not run: skipped, or filtered out (`-t`), so the pact lacks their interactions. */
+  private notRun = 0;
   /** The mismatch report pact-js logged during the running test, if any. */
   private mismatchReport: string | undefined;
   private testConsole: Console | undefined;
@@ -54,15 +56,17 @@ export default class ContractEnvironment extends TestEnvironment {
     // The spec file has declared its pacts by now (at load); a record left by an earlier run is stale.
     if (event.name === 'run_start') for (const file of declaredPactFiles(this.global)) removeProvenance(file);
     if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure') this.failures += 1;
+    if (event.name === 'test_skip' || event.name === 'test_todo') this.notRun += 1;
   }
 
   override async teardown(): Promise<void> {
     const files = declaredPactFiles(this.global);
-    if (this.failures > 0) {
+    if (this.failures > 0 || this.notRun > 0) {
+      const why = this.failures > 0 ? 'a test of its spec file failed' : `${this.notRun} test(s) of its spec file did not run (skipped or filtered out)`;
       for (const file of files) {
         rmSync(file, { force: true });
         removeProvenance(file);
-        process.stderr.write(`${path.basename(file)} removed: a test of its spec file failed, so it would not be the whole contract.\n`);
+        process.stderr.write(`${path.basename(file)} removed: ${why}, so it would not be the whole contract.\n`);
       }
     } else if (files.length > 0) {
       // Asked once the tests are done: a change made while they ran makes the record say "not clean".
