@@ -41,7 +41,7 @@ interface Setting {
 }
 
 /** The first variable of `names` that is set (empty counts as unset); two set to different values is an error. */
-function readSetting(env: Env, names: readonly string[]): Setting | undefined {
+export function readSetting(env: Env, names: readonly string[]): Setting | undefined {
   const set = names.filter((name) => (env[name] ?? '') !== '').map((name) => ({ variable: variableName(env, name), value: env[name] ?? '' }));
   const [first, ...others] = set;
   const differing = others.find((other) => other.value !== first?.value);

@@ -7,7 +7,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { BROKER_VARIABLES } from './broker-config';
+import { BROKER_VARIABLES, readSetting } from './broker-config';
 import type { Env } from './env';
 import { ConfigError } from './errors';
 import { PROJECT_ROOT } from './project';
@@ -73,14 +73,10 @@ export interface RunningBroker {
 }
 
 /** The first of `names` that is set (not empty) in `env`. */
-function firstSet(env: Env, names: readonly string[]): { variable: string; value: string } | undefined {
-  const variable = names.find((name) => (env[name] ?? '') !== '');
-  return variable ? { variable, value: env[variable] ?? '' } : undefined;
-}
-
 function readUser(env: Env, variables: { username: readonly string[]; password: readonly string[] }, role: string): BrokerUser {
-  const username = firstSet(env, variables.username);
-  const password = firstSet(env, variables.password);
+  // The same rules as publish:pact: the first variable set, and two set to different values is an error.
+  const username = readSetting(env, variables.username);
+  const password = readSetting(env, variables.password);
   if (!username || !password) {
     const missing = [!username && variables.username, !password && variables.password].filter((names) => names !== false);
     const names = missing.map((list) => `${list[0]} (or ${list[1]})`).join(' and ');
@@ -97,7 +93,9 @@ export function readBrokerUsers(env: Env): BrokerUsers {
   const readWrite = readUser(env, { username: BROKER_VARIABLES.username, password: BROKER_VARIABLES.password }, 'read/write');
   const readOnly = readUser(env, READ_ONLY_USER_VARIABLES, 'read-only');
   if (readOnly.username === readWrite.username) {
-    throw new ConfigError(`The read-only user must differ from the read/write user "${readWrite.username}": the broker would treat both as one.`);
+    throw new ConfigError(
+      `The read-only user (${READ_ONLY_USER_VARIABLES.username[0]}) is the same as the read/write user (${BROKER_VARIABLES.username[0]}): for the broker on this machine, ${BROKER_VARIABLES.username[0]} is its read/write user; give the read-only user another name.`,
+    );
   }
   return { readWrite, readOnly };
 }
