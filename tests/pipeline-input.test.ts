@@ -9,6 +9,7 @@ import { canIDeployArgs, nameFlag, recordDeploymentArgs } from '../scripts/lib/d
 import { dryRunRequested, refuseNpmDryRun } from '../scripts/lib/dry-run';
 import { loadEnv } from '../scripts/lib/env';
 import { ConfigError } from '../scripts/lib/errors';
+import { cliEnvironment } from '../scripts/lib/pact-cli';
 import { MAX_PACT_BYTES, readPactFiles } from '../scripts/lib/pact-files';
 import { checkProvenance, provenanceFile, writeProvenance } from '../scripts/lib/provenance';
 import { checkTags, publishArgs } from '../scripts/lib/publish';
@@ -126,6 +127,22 @@ describe('broker variables', () => {
     const text = refusal(() => readBrokerConfig({ ...BROKER, ...overrides }));
     expect(text).toMatch(message);
     expect(text).not.toContain('hunter2');
+  });
+
+  it('refuse an SSL_CERT_FILE that does not exist, naming the variable only', () => {
+    const text = refusal(() => readBrokerConfig({ ...BROKER, SSL_CERT_FILE: '/nowhere/hunter2-the-password.pem' }));
+
+    expect(text).toMatch(/^SSL_CERT_FILE names a file that does not exist/);
+    expect(text).not.toContain('hunter2');
+  });
+
+  it('carry SSL_CERT_FILE and PACT_DO_NOT_TRACK from .env into the CLI\'s environment, which is built from the process environment', () => {
+    const caFile = path.join(temp('ca'), 'ca.pem');
+    writeFileSync(caFile, 'not checked here');
+
+    const env = cliEnvironment(readBrokerConfig({ ...BROKER, SSL_CERT_FILE: caFile, PACT_DO_NOT_TRACK: 'false' }), {});
+
+    expect(env).toMatchObject({ SSL_CERT_FILE: caFile, PACT_DO_NOT_TRACK: 'false', PACT_BROKER_USERNAME: 'writer' });
   });
 
   it('refuse SSL_SKIP_VERIFICATION: the pipeline never skips TLS verification', () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { variableName, type Env } from './env';
 import { ConfigError } from './errors';
 
@@ -26,6 +27,11 @@ export interface BrokerConfig {
   attempts: number;
   /** How long one script may wait for the broker in all; the CLI itself waits forever on a silent broker. */
   timeoutSeconds: number;
+  /**
+   * Variables the CLI reads that may come from `.env` as well as the environment (a CA bundle, the choice
+   * about usage reporting): the CLI's environment is built from the process environment, so they are carried.
+   */
+  cliVariables?: { SSL_CERT_FILE?: string; PACT_DO_NOT_TRACK?: string };
 }
 
 export const DEFAULT_BROKER_ATTEMPTS = 3;
@@ -58,6 +64,14 @@ const either = (names: readonly string[]) => names.join(' (or ') + ')'.repeat(na
  * never shows its value (a password pasted into the wrong variable must not print). A dry run needs no
  * credentials, but checks them when they are set.
  */
+/** SSL_CERT_FILE, checked now: a CA bundle that is not there would otherwise surface as a TLS failure. */
+function readCaBundle(env: Env): string | undefined {
+  const file = env.SSL_CERT_FILE;
+  if (!file) return undefined;
+  if (!existsSync(file)) throw new ConfigError(`${variableName(env, 'SSL_CERT_FILE')} names a file that does not exist: point it at your broker's CA certificate (PEM), or unset it.`);
+  return file;
+}
+
 export function readBrokerConfig(env: Env, options: { dryRun?: boolean } = {}): BrokerConfig {
   // The pact CLI reads this from its environment and would then accept any certificate.
   if ((env.SSL_SKIP_VERIFICATION ?? '') !== '') {
@@ -71,6 +85,7 @@ export function readBrokerConfig(env: Env, options: { dryRun?: boolean } = {}): 
     auth: options.dryRun && !anyCredential ? undefined : readBrokerAuth(env),
     attempts: readWholeNumber(env, BROKER_VARIABLES.attempts, DEFAULT_BROKER_ATTEMPTS, MAX_BROKER_ATTEMPTS, 'attempts'),
     timeoutSeconds: readWholeNumber(env, BROKER_VARIABLES.timeout, DEFAULT_BROKER_TIMEOUT_SECONDS, MAX_BROKER_TIMEOUT_SECONDS, 'seconds'),
+    cliVariables: { SSL_CERT_FILE: readCaBundle(env), PACT_DO_NOT_TRACK: env.PACT_DO_NOT_TRACK || undefined },
   };
 }
 

@@ -29,7 +29,8 @@ export function withoutTelemetry(base: Env): NodeJS.ProcessEnv {
  * Secrets travel only here, never in argv (which `ps` shows to every user of the machine).
  */
 export function cliEnvironment(config: BrokerConfig, base: Env = process.env): NodeJS.ProcessEnv {
-  const env = withoutTelemetry(base);
+  const fromConfig = Object.entries(config.cliVariables ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const env = withoutTelemetry({ ...base, ...Object.fromEntries(fromConfig) });
   for (const name of [...Object.values(BROKER_VARIABLES).flat(), 'SSL_SKIP_VERIFICATION']) delete env[name];
   env.PACT_BROKER_HTTP_RETRIES = String(config.attempts);
   if (config.auth?.kind === 'basic') {
@@ -131,7 +132,8 @@ const TLS_FAILURES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|ERR_TLS/;
 export async function tlsProblem(config: BrokerConfig, env: Env = process.env, timeoutMs = 3000): Promise<string | undefined> {
   const url = new URL(config.baseUrl);
   if (url.protocol !== 'https:') return undefined;
-  const extraCa = env.SSL_CERT_FILE ? [readFileSync(env.SSL_CERT_FILE, 'utf8')] : [];
+  const caFile = config.cliVariables?.SSL_CERT_FILE ?? env.SSL_CERT_FILE;
+  const extraCa = caFile ? [readFileSync(caFile, 'utf8')] : [];
   return new Promise((resolve) => {
     const socket = tls.connect({
       host: url.hostname,
