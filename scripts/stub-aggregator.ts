@@ -10,6 +10,7 @@ import { pairConsumersWithPacts } from './lib/broker-step';
 import { loadEnv } from './lib/env';
 import { readPactFiles } from './lib/pact-files';
 import { discoverConsumers, pactsDir } from './lib/project';
+import { checkCliValue, cliOption } from './lib/cli-values';
 import { ConfigError } from './lib/errors';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from './lib/script';
 
@@ -31,6 +32,8 @@ const PROVIDER_STATE_HEADER = 'Pact-Provider-State';
 runScript(async (argv) => {
   const flags = parseFlags(argv, { port: { type: 'string' }, 'provider-state': { type: 'string' } }, USAGE);
   const port = wholeNumberFlag(flags.port, '--port', 8080, 1, 65535);
+  // Like every value we hand the CLI: never one it could read as an option (`--provider-state=--help`).
+  const providerState = flags['provider-state'] && checkCliValue(flags['provider-state'], { name: '--provider-state', showValue: true });
   const root = process.cwd();
   const dir = pactsDir(loadEnv(process.env, root), root);
   const pacts = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir).map(({ pact }) => pact);
@@ -38,16 +41,23 @@ runScript(async (argv) => {
   if (await portTaken(port)) throw new ConfigError(`Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`);
   const files = pacts.flatMap((pact) => ['--file', pact.path]);
   const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER];
-  if (flags['provider-state']) args.push('--provider-state', flags['provider-state']);
+  if (providerState) args.push(cliOption('provider-state', providerState));
   const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
   // pact stub has no host option and listens on every interface, not only 127.0.0.1 (README: the stub).
   console.log(`Stub aggregator on http://127.0.0.1:${port} (pact stub listens on all interfaces of this machine) from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);
 
   const stub = spawn(pactCliBinary(), args, { stdio: 'inherit', env: withoutTelemetry(process.env) });
   // Stop the stub with us, whichever way we are stopped.
-  const stop = (signal: NodeJS.Signals) => stub.kill(signal);
+  let stoppedByUs = false;
+  const stop = (signal: NodeJS.Signals) => {
+    stoppedByUs = true;
+    stub.kill(signal);
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const code = await new Promise<number | null>((resolve) => stub.on('close', resolve));
-  return code === 0 || code === null ? EXIT.ok : EXIT.failed;
+  // Stopped on request is a clean end; the stub ending by itself, or killed by anyone else, is not.
+  if (stoppedByUs) return EXIT.ok;
+  console.error(`✗ The stub stopped by itself (${code === null ? 'killed by a signal' : `exit code ${code}`}).`);
+  return EXIT.failed;
 });

@@ -51,6 +51,7 @@ it.each([
   ['publish:pact', ['--tag=--skip-ssl-verification'], /--tag "--skip-ssl-verification" starts with "-"/],
   ['can-i-deploy', ['--to-environment=--help'], /--to-environment "--help" starts with "-"/],
   ['record-deployment', ['--environment', 'production', '--application-instance=--help'], /--application-instance "--help" starts with "-"/],
+  ['stub:aggregator', ['--port', '1', '--provider-state=--help'], /--provider-state "--help" starts with "-"/],
 ])('%s %j exits 2 with one line and sends nothing', async (script, args, message) => {
   const run = await runScriptIn(project.root, script, args, env);
 
