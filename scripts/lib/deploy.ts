@@ -63,7 +63,7 @@ export function canIDeployArgs(consumer: string, version: string, environment: s
 /** One question through `pact broker can-i-deploy -o json` (the raw answer, with its reason). */
 export async function ask(consumer: string, version: string, environment: string, broker: BrokerConfig, deadline: number, run: CliRunner = runPactCli): Promise<Question> {
   const result = await run(canIDeployArgs(consumer, version, environment, broker.baseUrl), broker, deadline);
-  if (result.code !== 0 || result.timedOut) return { failure: await explainBrokerFailure(result, broker), details: cliErrorLines(result, broker) };
+  if (result.code !== 0 || result.timedOut) return { failure: await explainBrokerFailure(result, broker, 'can-i-deploy'), details: cliErrorLines(result, broker) };
   try {
     const answer: unknown = JSON.parse(result.stdout);
     if (isMatrixAnswer(answer)) return { answer };
@@ -201,7 +201,7 @@ export async function recordDeployments(step: BrokerStep, environment: string, i
       // The version's page is the CLI's first request, so a wrong path prefix in PACT_BROKER_URL looks the same.
       deps.log(`  ✗ ${consumer}: the broker does not know ${consumer} version ${version.number} (404): publish its pacts first (npm run publish:pact), or check PACT_BROKER_URL's path prefix.`);
     } else {
-      deps.log(`  ✗ ${consumer}: ${await explainBrokerFailure(result, broker)}`);
+      deps.log(`  ✗ ${consumer}: ${await explainBrokerFailure(result, broker, 'record-deployment')}`);
       for (const line of cliErrorLines(result, broker)) deps.log(`      ${line}`);
     }
   }

@@ -156,7 +156,7 @@ export async function tlsProblem(config: BrokerConfig, env: Env = process.env, t
 export type BrokerStepName = 'publish' | 'can-i-deploy' | 'record-deployment';
 
 /** One line that says what went wrong with the broker and what to do, from what the CLI printed. */
-export function describeBrokerFailure(run: CliRun, config: BrokerConfig, certificateProblem?: string): string {
+export function describeBrokerFailure(run: CliRun, config: BrokerConfig, certificateProblem?: string, step?: BrokerStepName): string {
   const output = cliLines(`${run.stdout}\n${run.stderr}`).join('\n');
   if (run.timedOut) {
     return `the broker at ${config.baseUrl} did not answer within ${config.timeoutSeconds} s (PACT_BROKER_TIMEOUT_SECONDS bounds the whole step): check that it is up and that PACT_BROKER_URL points at it.`;
@@ -172,7 +172,9 @@ export function describeBrokerFailure(run: CliRun, config: BrokerConfig, certifi
   const auth = config.auth;
   if (/\b401 Unauthorized\b/.test(output)) {
     const check = auth?.kind === 'basic' ? `${auth.usernameVariable} and ${auth.passwordVariable}` : auth?.kind === 'token' ? auth.tokenVariable : 'the credentials';
-    return `the broker refused the credentials (401 Unauthorized): check ${check} (a read-only user cannot publish or record deployments).`;
+    // Only the writing steps can be refused a read-only user; can-i-deploy only reads.
+    const readOnly = { publish: ' (a read-only user cannot publish)', 'record-deployment': ' (a read-only user cannot record deployments)', 'can-i-deploy': '' }[step ?? 'publish'];
+    return `the broker refused the credentials (401 Unauthorized): check ${check}${readOnly}.`;
   }
   if (/\b403 Forbidden\b/.test(output)) return 'the broker refused access (403 Forbidden): the user lacks permission for this.';
   if (/Cannot change the content of the pact|\b409 Conflict\b/.test(output)) {
@@ -222,7 +224,7 @@ export function describeBrokerFailure(run: CliRun, config: BrokerConfig, certifi
 }
 
 /** The failure line, with the TLS cause looked up when the CLI could not reach an https broker. */
-export async function explainBrokerFailure(run: CliRun, config: BrokerConfig): Promise<string> {
+export async function explainBrokerFailure(run: CliRun, config: BrokerConfig, step?: BrokerStepName): Promise<string> {
   const transport = !run.timedOut && /Failed to access pact broker|error sending request/.test(run.stdout);
-  return describeBrokerFailure(run, config, transport ? await tlsProblem(config) : undefined);
+  return describeBrokerFailure(run, config, transport ? await tlsProblem(config) : undefined, step);
 }

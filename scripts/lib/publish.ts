@@ -91,7 +91,7 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
       const cause =
         result.code === 0 && !result.timedOut
           ? 'the pact CLI exited 0 but did not confirm the publication, so it is not counted as published.'
-          : await explainBrokerFailure(result, broker);
+          : await explainBrokerFailure(result, broker, 'publish');
       deps.log(`  ✗ ${pact.consumer} → ${pact.provider}: ${cause}`);
       for (const line of cliErrorLines(result, broker)) deps.log(`      ${line}`);
       const unsent = pacts.slice(index + 1).map((rest) => `${rest.consumer} → ${rest.provider}`);

@@ -59,7 +59,7 @@ describe('npm run broker:start', () => {
     const url = `http://127.0.0.1:${port}`;
     run = spawn('npm', ['run', 'broker:start', '--', '--port', String(port), '--data-dir', dataDir], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DOTENV_CONFIG_PATH: '/nonexistent/.env', ...READ_WRITE, ...READ_ONLY },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DOTENV_CONFIG_PATH: '/dev/null', ...READ_WRITE, ...READ_ONLY },
       // Its own process group, so a failing test can still clean up everything npm started.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -167,7 +167,11 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
     expect(created.code).toBe(0);
     expect((await api.environments()).map(({ name, production }) => ({ name, production }))).toEqual([{ name: ENVIRONMENT, production: true }]);
 
-    const asking = project.startScript('can-i-deploy', ['--to-environment', ENVIRONMENT, '--retry-while-unknown', '40', '--retry-interval', '1'], writer());
+    // The whole wait must fit in PACT_BROKER_TIMEOUT_SECONDS, which bounds the step: 40 × 1 s in 60 s.
+    const asking = project.startScript('can-i-deploy', ['--to-environment', ENVIRONMENT, '--retry-while-unknown', '40', '--retry-interval', '1'], {
+      ...writer(),
+      PACT_BROKER_TIMEOUT_SECONDS: '60',
+    });
     await asking.printed('verification results not known yet');
 
     // The provider's build: the real verifier against the reference aggregator, results published to the broker.
@@ -290,7 +294,9 @@ it('lists the countries of a continent', async () => {
 
       expect(recorded.code).toBe(1);
       for (const consumer of consumers) {
-        expect(verdicts(recorded)).toContain(`✗ ${consumer.pacticipant}: the broker does not know ${consumer.pacticipant} version ${second}: publish its pacts first (npm run publish:pact).`);
+        expect(verdicts(recorded)).toContain(
+          `✗ ${consumer.pacticipant}: the broker does not know ${consumer.pacticipant} version ${second} (404): publish its pacts first (npm run publish:pact), or check PACT_BROKER_URL's path prefix.`,
+        );
         // The real broker answers this with 200 and "not deployable", not with an error.
         expect(verdicts(asked)).toContain(`✗ ${consumer.pacticipant}: no`);
         expect(asked.stdout).toContain(`No pacts or verifications have been published for version ${second} of ${consumer.pacticipant}`);
@@ -311,7 +317,7 @@ it('lists the countries of a continent', async () => {
       );
       expect(published.output).not.toContain(wrong);
       expect(asked.code).toBe(1);
-      expect(verdicts(asked)[0]).toBe(`✗ ${changed.pacticipant}: the broker refused the credentials (401 Unauthorized): check BROKER_USERNAME and BROKER_PASSWORD (a read-only user cannot publish).`);
+      expect(verdicts(asked)[0]).toBe(`✗ ${changed.pacticipant}: the broker refused the credentials (401 Unauthorized): check BROKER_USERNAME and BROKER_PASSWORD.`);
       expect(await api.snapshot()).toEqual(snapshot);
     });
 

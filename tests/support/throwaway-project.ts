@@ -58,7 +58,7 @@ function workingTreeFiles(exclude: readonly string[]): string[] {
 
 /** Only what a child needs: nothing leaks in from the developer's shell, CI variables or a .env file. */
 function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir(), PACT_DO_NOT_TRACK: 'true', DOTENV_CONFIG_PATH: '/nonexistent/.env' };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir(), PACT_DO_NOT_TRACK: 'true', DOTENV_CONFIG_PATH: '/dev/null' };
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
   return env;
 }
