@@ -295,8 +295,14 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
 
   const redact = redactor(options);
   let log = '';
-  const keep = (chunk: Buffer) => {
-    const text = redact(chunk.toString('utf8'));
+  // Whole lines only: a password split across two chunks would pass a chunk-by-chunk redaction.
+  const pending = { stdout: '', stderr: '' };
+  const keepLines = (stream: keyof typeof pending, chunk: Buffer | undefined) => {
+    const buffered = pending[stream] + (chunk?.toString('utf8') ?? '');
+    const end = chunk === undefined ? buffered.length : buffered.lastIndexOf('\n') + 1;
+    pending[stream] = buffered.slice(end);
+    if (end === 0) return;
+    const text = redact(buffered.slice(0, end));
     // The last 16 KB is plenty for an error message.
     log = (log + text).slice(-16_384);
     options.onOutput?.(text);
@@ -311,8 +317,10 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
     // stdin is a pipe we never write to: it closes when we exit, however we exit (see config.ru).
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  child.stdout?.on('data', (chunk: Buffer) => keepLines('stdout', chunk));
+  child.stderr?.on('data', (chunk: Buffer) => keepLines('stderr', chunk));
+  child.stdout?.on('end', () => keepLines('stdout', undefined));
+  child.stderr?.on('end', () => keepLines('stderr', undefined));
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve(code));
