@@ -69,6 +69,10 @@ describe('CountryDirectoryClient input checks', () => {
     },
   );
 
+  it.each(['http://127.0.0.1:8080/?token=hunter2-secret', 'not a url hunter2-secret'])('never repeats a refused base URL (%j), which may hold a secret', (baseUrl) => {
+    expect(() => new CountryDirectoryClient(baseUrl)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') as string }) as Error);
+  });
+
   it('refuses a base URL with credentials without repeating them', () => {
     const construct = () => new CountryDirectoryClient('http://reader:s3cret@127.0.0.1:8080');
 

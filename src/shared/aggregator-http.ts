@@ -84,7 +84,8 @@ function checkedBaseUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new InvalidInputError('baseUrl', `must be an absolute http(s) URL such as http://localhost:8080, got "${baseUrl}"`);
+    // Not echoed: a malformed URL may still carry a secret (a token, a password pasted in the wrong place).
+    throw new InvalidInputError('baseUrl', 'must be an absolute http(s) URL such as http://localhost:8080');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidInputError('baseUrl', `must use http or https, got "${url.protocol}"`);
@@ -95,7 +96,8 @@ function checkedBaseUrl(baseUrl: string): string {
   }
   // `search` and `hash` are empty for a bare "?" or "#": look at the serialised URL, where any left is a delimiter.
   if (/[?#]/.test(url.href)) {
-    throw new InvalidInputError('baseUrl', `must not have a query string or fragment: every request appends its own path, got "${baseUrl}"`);
+    // Not echoed: a query string is where tokens travel.
+    throw new InvalidInputError('baseUrl', 'must not have a query string or fragment: every request appends its own path');
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

@@ -14,7 +14,7 @@ function logLevelFromEnv(): LogLevel {
   if (wanted === undefined || wanted === '') return 'warn';
   const level = LOG_LEVELS.find((candidate) => candidate === wanted);
   if (level === undefined) {
-    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${process.env.LOG_LEVEL}"`);
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
   }
   return level;
 }
