@@ -40,3 +40,8 @@ export function checkCliValue(value: string, source: ValueSource): string {
 export function cliOption(name: string, value: string): string {
   return `--${name}=${value}`;
 }
+
+/** `text` as a regular expression that matches it literally (names and versions put into the CLI's output patterns). */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,6 +1,6 @@
 import type { BrokerConfig } from './broker-config';
 import type { BrokerStep } from './broker-step';
-import { checkCliValue, cliOption } from './cli-values';
+import { checkCliValue, cliOption, escapeRegExp } from './cli-values';
 import type { Clock } from './clock';
 import { ConfigError } from './errors';
 import { cliErrorLines, cliLines, explainBrokerFailure, runPactCli, screened, type CliRun } from './pact-cli';
@@ -165,11 +165,10 @@ export function recordDeploymentArgs(consumer: string, version: string, environm
   ];
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether the CLI's output confirms the recording (an exit 0 alone does not). */
 export function confirmsDeployment(stdout: string, consumer: string, version: string, environment: string): boolean {
-  const confirmation = new RegExp(`Recorded deployment of ${escape(consumer)} version ${escape(version)} to ${escape(environment)} environment`);
+  const confirmation = new RegExp(`Recorded deployment of ${escapeRegExp(consumer)} version ${escapeRegExp(version)} to ${escapeRegExp(environment)} environment`);
   return cliLines(stdout).some((line) => confirmation.test(line));
 }
 

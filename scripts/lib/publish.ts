@@ -1,5 +1,5 @@
 import { prepareBrokerStep, type BrokerStep } from './broker-step';
-import { checkCliValue, cliOption } from './cli-values';
+import { checkCliValue, cliOption, escapeRegExp } from './cli-values';
 import type { Clock } from './clock';
 import type { ConsumerVersion } from './consumer-version';
 import { dryRunRequested } from './dry-run';
@@ -30,17 +30,16 @@ export function publishArgs(pact: PactFile, brokerUrl: string, version: Consumer
   ];
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Whether the CLI's output confirms that the broker took this pact: an exit 0 alone does not (the CLI
  * exits 0 after printing its help, for one).
  */
 export function confirmsPublication(stdout: string, pact: PactFile, version: string): boolean {
-  const consumer = escape(pact.consumer);
-  const provider = escape(pact.provider);
+  const consumer = escapeRegExp(pact.consumer);
+  const provider = escapeRegExp(pact.provider);
   const notice = new RegExp(
-    `^(✅ )?Pact (successfully published|successfully republished|with changed content published over existing content|content merged with existing content) for ${consumer} version ${escape(version)} and provider ${provider}\\b`,
+    `^(✅ )?Pact (successfully published|successfully republished|with changed content published over existing content|content merged with existing content) for ${consumer} version ${escapeRegExp(version)} and provider ${provider}\\b`,
   );
   // The CLI's own line when the broker's answer lacks the fields it prints notices from.
   const bare = new RegExp(`^✅ Pact published successfully for consumer: ${consumer} against provider: ${provider}$`);
