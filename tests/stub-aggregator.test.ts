@@ -79,10 +79,11 @@ describe('the stub aggregator', () => {
     expect(await response.json()).toEqual([]);
   });
 
-  it('stops, port and all, when its process is stopped', async () => {
+  it('stops, port and all, when only npm is stopped (SIGTERM to npm alone, as a CI runner or a supervisor sends it)', async () => {
     const port = Number(new URL(baseUrl).port);
-    if (stub?.pid) process.kill(-stub.pid, 'SIGTERM');
-    const exited = new Promise((resolve) => stub?.once('exit', resolve));
+    const exited = new Promise<number | null>((resolve) => stub?.once('exit', resolve));
+    // The npm process alone, not its group: what it started must stop with it.
+    stub?.kill('SIGTERM');
 
     await exited;
     await waitFor(async () => !(await canConnect(port)), 'the port to close');
