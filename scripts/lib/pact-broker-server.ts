@@ -46,7 +46,7 @@ export interface BrokerServerOptions extends BrokerUsers {
   port: number;
   /** The SQLite file; its folder is created if missing. */
   databaseFile: string;
-  /** Default `warn`: the broker logs every request and its configuration at `info`. */
+  /** Default `error`: at `info` the broker logs every request and its configuration, and at `warn` that SQLite has no advisory locks, on every start. */
   logLevel?: BrokerLogLevel;
   /** Further broker settings by their PACT_BROKER_* names, e.g. PACT_BROKER_SEED_EXAMPLE_DATA. */
   settings?: Readonly<Record<string, string>>;
@@ -223,7 +223,7 @@ export function brokerServerEnvironment(options: BrokerServerOptions, base: Env)
     // Health checks (and ours) may ask without credentials; nothing else can.
     PACT_BROKER_PUBLIC_HEARTBEAT: 'true',
     PACT_BROKER_LOG_STREAM: 'stdout',
-    PACT_BROKER_LOG_LEVEL: options.logLevel ?? 'warn',
+    PACT_BROKER_LOG_LEVEL: options.logLevel ?? 'error',
     PACT_BROKER_LOG_CONFIGURATION_ON_STARTUP: 'false',
     PACT_BROKER_HIDE_PACTFLOW_MESSAGES: 'true',
     // An empty broker (no example pacticipants or environments): what you find in it is what you put there.
