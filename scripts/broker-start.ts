@@ -26,15 +26,23 @@ runScript(async (argv) => {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
 
-  await ensureBrokerBundle(env, (line) => console.log(line), stopping.signal);
-  const broker = await startBrokerServer({
-    ...users,
-    port,
-    databaseFile: databaseFileIn(dataDir),
-    env,
-    signal: stopping.signal,
-    onOutput: (text) => process.stdout.write(text),
-  });
+  let broker: Awaited<ReturnType<typeof startBrokerServer>>;
+  try {
+    await ensureBrokerBundle(env, (line) => console.log(line), stopping.signal);
+    broker = await startBrokerServer({
+      ...users,
+      port,
+      databaseFile: databaseFileIn(dataDir),
+      env,
+      signal: stopping.signal,
+      onOutput: (text) => process.stdout.write(text),
+    });
+  } catch (error) {
+    // Stopped on request while installing or starting: a clean stop, not a failure.
+    if (!stopping.signal.aborted) throw error;
+    console.log('Pact Broker stopped before it was up.');
+    return EXIT.ok;
+  }
   stopping.signal.addEventListener('abort', () => void broker.stop());
 
   const shownData = path.relative(process.cwd(), dataDir) || '.';
