@@ -8,12 +8,9 @@ import { startFixtureServer, unusedUrl, type FaultyAnswer, type FixtureServer, t
 // transport meets a misbehaving server (deadlines, redirects, size cap, fault kinds) is aggregator-http.faults.test.ts.
 
 let server: FixtureServer | undefined;
-let otherServer: FixtureServer | undefined;
 afterEach(async () => {
   await server?.close();
-  await otherServer?.close();
   server = undefined;
-  otherServer = undefined;
 });
 
 async function clientAnswering(answer: ScriptedAnswer | FaultyAnswer, options?: AggregatorClientOptions | number): Promise<CountryDirectoryClient> {
