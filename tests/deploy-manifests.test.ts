@@ -10,7 +10,7 @@ const K8S_DIR = path.join(PROJECT_ROOT, 'deploy', 'k8s');
 const EXAMPLE_SECRET = 'secret.example.yaml';
 const SECRET_NAME = /PASSWORD|TOKEN|SECRET/;
 /** The pinned broker image tag (README: "A broker on your machine"); both deploy files use it. */
-const BROKER_IMAGE = 'pactfoundation/pact-broker:2.141.0-pactbroker2.119.0';
+const BROKER_IMAGE = 'pactfoundation/pact-broker:2.140.0-pactbroker2.119.0';
 
 interface Manifest {
   file: string;
