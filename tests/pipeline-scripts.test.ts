@@ -1,8 +1,9 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { startFaultServer, type FaultServer } from './support/fault-server';
 import { createFixtureProject, fixturePact, runScriptIn, scriptFile, type FixtureProject } from './support/fixture-project';
+import { unusedUrl } from './support/http-fixture';
 
 // The scripts end to end, as processes, on a fixture project: only what needs a real process (npm's own
 // flags, exit codes, stdout/stderr). Every case checks that nothing reached the broker (a fault server
@@ -46,6 +47,14 @@ it('npm run publish:pact --dry-run (npm\'s own flag) is a dry run, needs no cred
   expect(broker.requests).toEqual([]);
 });
 
+it('npm run publish:pact --tag=prod (before --, so npm keeps it) is refused, not published without the tag', async () => {
+  const run = await npmRun('publish:pact', ['--tag=prod'], env);
+
+  expect(run.code).toBe(2);
+  expect(run.output).toContain("✗ npm took --tag for itself (it came before --, and reached the script only as npm_config_tag): put the script's flags after --.");
+  expect(broker.requests).toEqual([]);
+});
+
 it.each([
   ['publish:pact', ['--tag=--help'], /--tag "--help" starts with "-"/],
   ['publish:pact', ['--tag=--skip-ssl-verification'], /--tag "--skip-ssl-verification" starts with "-"/],
@@ -65,6 +74,8 @@ it.each([
   ['a foreign pact', (p: FixtureProject) => writeFileSync(path.join(p.pactDir, 'evil_consumer-aggregator.json'), fixturePact('evil_consumer')), /evil_consumer-aggregator\.json is a pact of "evil_consumer"/],
   ['a hand-edited pact', (p: FixtureProject) => writeFileSync(p.pactOf('fixture_one'), fixturePact('fixture_one', 'aggregator', { edited: true })), /changed after the contract tests wrote it/],
   ['a GIT_BRANCH with a newline', () => undefined, /GIT_BRANCH contains a newline/],
+  // Reading a FIFO would block for ever (and /dev/zero never ends): only regular files are read.
+  ['a FIFO named like a pact', (p: FixtureProject) => execFileSync('mkfifo', [path.join(p.pactDir, 'stray.json')]), /stray\.json is not a regular file/],
 ])('each step refuses %s before sending anything', async (_case, spoil, message) => {
   spoil(project);
   const childEnv = _case.includes('GIT_BRANCH') ? { ...env, GIT_BRANCH: 'main\nevil' } : env;
@@ -84,4 +95,14 @@ it('stub:aggregator says in one line that its port is in use', async () => {
 
   expect(run.code).toBe(2);
   expect(run.stderr.trim()).toBe(`✗ Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`);
+});
+
+it('stub:aggregator refuses a --provider-state pattern pact stub rejects in one line, with no banner', async () => {
+  const port = Number(new URL(await unusedUrl()).port);
+
+  const run = await runScriptIn(project.root, 'stub:aggregator', ['--port', String(port), '--provider-state', '('], {});
+
+  expect(run.code).toBe(2);
+  expect(run.stderr.trim()).toBe('✗ --provider-state "(" is not a regular expression pact stub accepts (error: unclosed group): fix the pattern.');
+  expect(run.stdout).not.toContain('Stub aggregator on');
 });

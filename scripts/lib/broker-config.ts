@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { variableName, type Env } from './env';
 import { ConfigError } from './errors';
 
@@ -69,6 +69,7 @@ function readCaBundle(env: Env): string | undefined {
   const file = env.SSL_CERT_FILE;
   if (!file) return undefined;
   if (!existsSync(file)) throw new ConfigError(`${variableName(env, 'SSL_CERT_FILE')} names a file that does not exist: point it at your broker's CA certificate (PEM), or unset it.`);
+  if (!statSync(file).isFile()) throw new ConfigError(`${variableName(env, 'SSL_CERT_FILE')} names a folder or device, not a file: point it at your broker's CA certificate (PEM), or unset it.`);
   return file;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
 import { ConfigError } from './errors';
@@ -30,6 +30,8 @@ export function loadEnv(processEnv: NodeJS.ProcessEnv = process.env, projectRoot
   }
   let fromFile: Record<string, string> = {};
   if (existsSync(file)) {
+    // A FIFO or a device would block or never end the read (/dev/null, to read nothing, is fine).
+    if (!statSync(file).isFile() && file !== '/dev/null') throw new ConfigError(`${file} is not a regular file: point DOTENV_CONFIG_PATH at a file of NAME=value lines.`);
     try {
       fromFile = parse(readFileSync(file));
     } catch {

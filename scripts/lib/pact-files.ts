@@ -45,7 +45,10 @@ export function readPactFiles(dir: string): PactFile[] {
 
 function readPactFile(file: string, shown: string, dirShown: string): PactFile {
   const notOurs = `is not a pact our contract tests write, and ${dirShown}/ should hold only those: check that PACT_DIR names the pacts folder, or move the file elsewhere.`;
-  const bytes = statSync(file).size;
+  const stat = statSync(file);
+  // A FIFO would block the read forever and a device (/dev/zero) never ends: only regular files are read.
+  if (!stat.isFile()) throw new ConfigError(`${shown} is not a regular file (a folder, FIFO, socket or device), so it ${notOurs}`);
+  const bytes = stat.size;
   if (bytes > MAX_PACT_BYTES) {
     throw new ConfigError(
       `${shown} is ${megabytes(bytes)}, over the ${megabytes(MAX_PACT_BYTES)} this pipeline sends: the pact CLI takes minutes to prepare a pact this large before sending anything. Keep example bodies small (a matcher needs one example).`,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors';
 
@@ -99,7 +99,8 @@ export function checkProvenance(pactFile: string, shown: string, version: string
   }
   let record: unknown;
   try {
-    record = JSON.parse(readFileSync(recordFile, 'utf8'));
+    // Only a regular file is read (a FIFO would block forever); anything else is no record.
+    record = statSync(recordFile).isFile() ? JSON.parse(readFileSync(recordFile, 'utf8')) : undefined;
   } catch {
     // The parser's message would quote the file's content.
     record = undefined;

@@ -25,13 +25,33 @@ export function runScript(main: (argv: string[]) => Promise<number>): void {
   );
 }
 
-/** node:util's parseArgs, with its errors turned into a one-line ConfigError that shows the usage. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
+/**
+ * node:util's parseArgs, with its errors turned into a one-line ConfigError that shows the usage. Also refused:
+ * a single-valued flag given twice (parseArgs keeps the last, so `--to-environment production --to-environment
+ * staging` would ask about staging alone), and a flag that npm took for itself because it came before `--`
+ * (`npm run publish:pact --tag=prod` reaches us only as npm_config_tag, and would otherwise be dropped).
+ */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, env: NodeJS.ProcessEnv = process.env) {
+  for (const name of Object.keys(options)) {
+    // --dry-run has its own handling (lib/dry-run.ts): honoured, or refused where a step has none.
+    const npmVariable = `npm_config_${name.replace(/-/g, '_')}`;
+    if (name !== 'dry-run' && env[npmVariable] !== undefined) {
+      throw new ConfigError(`npm took --${name} for itself (it came before --, and reached the script only as ${npmVariable}): put the script's flags after --. Usage: ${usage}`);
+    }
+  }
+  let parsed;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.split('\n')[0]}. Usage: ${usage}`);
   }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+    if (seen.has(token.name)) throw new ConfigError(`--${token.name} was given more than once: give it once. Usage: ${usage}`);
+    seen.add(token.name);
+  }
+  return parsed.values;
 }
 
 /** An optional whole-number flag within [min, max]. */
