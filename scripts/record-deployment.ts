@@ -13,7 +13,7 @@ const USAGE = 'npm run record-deployment -- --environment <env> [--application-i
 runScript(async (argv) => {
   const flags = parseFlags(argv, { environment: { type: 'string' }, 'application-instance': { type: 'string' }, 'dry-run': { type: 'boolean' } }, USAGE);
   const environment = nameFlag(flags.environment, '--environment', USAGE);
-  const instance = flags['application-instance'] === undefined ? undefined : nameFlag(flags['application-instance'], '--application-instance', USAGE);
+  const instance = flags['application-instance'] === undefined ? undefined : nameFlag(flags['application-instance'], '--application-instance', USAGE, 'blue');
   const dryRun = dryRunRequested(flags['dry-run']);
   const step = prepareBrokerStep(process.cwd(), process.env, { dryRun });
   return recordDeployments(step, environment, instance, dryRun, { clock: systemClock, log: (line) => console.log(line), error: (line) => console.error(line) });

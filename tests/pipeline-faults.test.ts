@@ -178,6 +178,30 @@ describe('an exit 0 means exactly what it says', () => {
     expect(asked.lines.join('\n')).toContain('exited 0 without a can-i-deploy answer');
   });
 
+  it('can-i-deploy: a "yes" for a consumer version without its pact with the aggregator is a no', async () => {
+    const matrixAnswer = (rows: { consumer: string; provider: string }[]) => (args: string[]) => {
+      const consumer = args[args.indexOf('--pacticipant') + 1] as string;
+      const matrix = rows.filter((row) => row.consumer === consumer).map((row) => ({
+        consumer: { name: row.consumer, version: { number: VERSION } },
+        provider: { name: row.provider, version: { number: 'p1' } },
+        verificationResult: { success: true },
+      }));
+      return Promise.resolve(exited0(JSON.stringify({ summary: { deployable: true, reason: 'There are no missing dependencies' }, matrix })));
+    };
+    const config = basic('https://b.example.com');
+    const ask = (run: (args: string[]) => Promise<CliRun>) => collect((io) => canIDeploy(stepFor(config), 'production', { retries: 0, intervalSeconds: 1 }, { clock: realClock, ...io, run }));
+
+    // fixture_two's version exists in the broker, but nothing was published for it.
+    const partly = await ask(matrixAnswer([{ consumer: 'fixture_one', provider: 'aggregator' }, { consumer: 'fixture_two', provider: 'another-service' }]));
+    const covered = await ask(matrixAnswer([{ consumer: 'fixture_one', provider: 'aggregator' }, { consumer: 'fixture_two', provider: 'aggregator' }]));
+
+    expect(partly.code).toBe(1);
+    expect(partly.lines).toContain('  ✓ fixture_one: yes');
+    expect(partly.lines.join('\n')).toContain(`✗ fixture_two: no: the broker holds no pact of fixture_two version ${VERSION} with aggregator`);
+    expect(partly.lines.at(-1)).toBe('✗ Computer says no: fixture_two cannot be deployed to production.');
+    expect(covered.code).toBe(0);
+  });
+
   it('the CLI\'s own reason when it exits 2', () => {
     const run: CliRun = { code: 2, stdout: '', stderr: "error: unexpected argument '--bogus' found\n\nUsage: pact broker publish", timedOut: false };
     expect(describeBrokerFailure(run, basic('https://b.example.com'))).toBe("the pact CLI refused its arguments (exit 2): error: unexpected argument '--bogus' found");

@@ -36,10 +36,16 @@ describe('values that reach the pact CLI', () => {
     ['--help', /starts with "-"/],
     ['--skip-ssl-verification', /starts with "-"/],
     ['-h', /starts with "-"/],
-    ['main\nmalicious', /newline or another control character/],
+    ['main\nmalicious', /newline, a control character/],
     ['tab\there', /control character/],
     ['esc\u001b[31m', /control character/],
     ['line\u2028separator', /control character/],
+    // Invisible: a bidi override that makes a name read otherwise, a zero-width space, a soft hyphen.
+    ['main\u202egnp.exe', /invisible/],
+    ['\u200b', /invisible/],
+    ['re\u00adlease', /invisible/],
+    ['\u00a0--help', /starts or ends with a space/],
+    ['x'.repeat(1025), /longer than 1024 characters/],
     ['', /is empty/],
   ])('refuses %j', (value, problem) => {
     expect(cliValueProblem(value)).toMatch(problem);

@@ -168,6 +168,32 @@ describe('publish:pact refuses bad input before sending anything', () => {
     }
   });
 
+  it.each([
+    ['credentials', 'https://bob:S3cretTok3n@ci.example.com/job/1/', /^BUILD_URL holds credentials \(user:password@\): the broker would store them/],
+    ['a query', 'https://ci.example.com/job/1/?token=S3cretTok3n', /^BUILD_URL has a query or fragment \(where tokens hide\)/],
+    ['no http(s)', 'ftp://ci.example.com/S3cretTok3n', /^BUILD_URL is not an http\(s\) URL/],
+  ])('a build URL with %s, never shown: it would go on the command line and into the broker', async (_case, url, message) => {
+    const text = await refusal({ BUILD_URL: url });
+    expect(text).toMatch(message);
+    expect(text).not.toContain('S3cretTok3n');
+  });
+
+  it('a GIT_COMMIT that is no commit id, never shown (it may be a secret in the wrong variable)', async () => {
+    const text = await refusal({ GIT_COMMIT: 'S3cr3t!Pass' });
+    expect(text).toBe('GIT_COMMIT is not a commit id (7 to 64 hex digits): set it to the commit that produced the pacts, or unset it to use the git HEAD.');
+  });
+
+  it.each([
+    ['GIT_BRANCH', { GIT_BRANCH: PASSWORD }, []],
+    ['--tag', {}, ['--tag', PASSWORD]],
+  ])('the broker password given as %s', async (name, overrides, argv) => {
+    expect(await refusal(overrides, argv)).toBe(`${name} holds the value of BROKER_PASSWORD: it would go on the pact CLI's command line and into the broker. Give ${name} the name it should have.`);
+  });
+
+  it('npm\'s own --tag, which npm keeps and passes on only as npm_config_tag', async () => {
+    expect(await refusal({ npm_config_tag: 'prod' })).toMatch(/^npm took --tag for itself/);
+  });
+
   it('a working tree with uncommitted changes: its pacts are not the commit\'s', async () => {
     appendFileSync(path.join(project.root, '.gitignore'), '# changed after the pacts were written\n');
 
@@ -185,6 +211,10 @@ describe('publish:pact configuration', () => {
     const { version } = prepare({ GIT_COMMIT: '', GIT_BRANCH: '' });
 
     expect(version).toEqual({ number: project.head, numberSource: 'git HEAD', branch: 'main', branchSource: 'git' });
+  });
+
+  it('takes GIT_COMMIT as the full lower-case commit id, so one commit is one broker version', () => {
+    expect(prepare({ GIT_COMMIT: project.head.slice(0, 7).toUpperCase() }).version.number).toBe(project.head);
   });
 
   it('reads .env from the project folder, and a real environment variable wins over it', () => {

@@ -8,8 +8,12 @@ import { ConfigError } from './errors';
  * sent, and options are passed as `--name=value` as well, so the CLI's parser never has a choice.
  */
 
-// C0 and C1 control characters (newline, tab, escape, …) and the Unicode line and paragraph separators.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// C0 and C1 control characters (newline, tab, escape, …), the Unicode line and paragraph separators, and
+// invisible format characters (zero-width space, soft hyphen, bidi overrides that make a name read otherwise).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u;
+
+/** Longer than any tag, branch, URL or name we expect; well under what one command-line argument may hold. */
+export const MAX_CLI_VALUE_LENGTH = 1024;
 
 export interface ValueSource {
   /** What the user set: a flag (`--tag`) or a variable (`GIT_BRANCH`). */
@@ -22,7 +26,9 @@ export interface ValueSource {
 export function cliValueProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
   if (value.startsWith('-')) return 'starts with "-", so the pact CLI would take it for an option';
-  if (CONTROL.test(value)) return 'contains a newline or another control character';
+  if (CONTROL.test(value)) return 'contains a newline, a control character or an invisible one';
+  if (/^\s|\s$/u.test(value)) return 'starts or ends with a space';
+  if (value.length > MAX_CLI_VALUE_LENGTH) return `is longer than ${MAX_CLI_VALUE_LENGTH} characters`;
   return undefined;
 }
 

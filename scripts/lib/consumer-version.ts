@@ -49,7 +49,7 @@ function set(env: Env, name: string): string | undefined {
 export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersion {
   const inGit = git(pactDir, 'rev-parse', '--is-inside-work-tree') === 'true';
   const fromEnv = set(env, 'GIT_COMMIT');
-  const number = fromEnv ?? (inGit ? git(pactDir, 'rev-parse', 'HEAD') : undefined);
+  const number = fromEnv ? commitFromEnv(env, fromEnv, inGit ? pactDir : undefined) : inGit ? git(pactDir, 'rev-parse', 'HEAD') : undefined;
   if (!number) {
     throw new ConfigError(`Cannot tell which commit produced the pacts: ${pactDir} is not in a git checkout with a commit. Set GIT_COMMIT to the commit.`);
   }
@@ -68,9 +68,7 @@ export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersi
   const buildUrl = resolveBuildUrl(env);
   // Each of these reaches the pact CLI's command line and the broker: no option look-alikes, no newlines.
   const from = (name: string) => ({ name: variableName(env, name), showValue: false });
-  checkCliValue(number, from(fromEnv ? 'GIT_COMMIT' : 'the git HEAD'));
   if (branch) checkCliValue(branch.value, from(branch.source));
-  if (buildUrl) checkCliValue(buildUrl.value, from(buildUrl.source));
   return {
     number,
     numberSource: fromEnv ? 'GIT_COMMIT' : 'git HEAD',
@@ -78,6 +76,19 @@ export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersi
     branchSource: branch?.source,
     buildUrl: buildUrl?.value,
   };
+}
+
+/**
+ * GIT_COMMIT as the full, lower-case commit id, so that one commit is one broker version (`4BFA3AA` and its
+ * full id would be two). Anything but 7 to 64 hex digits is refused without being shown: it is no commit,
+ * and may be a secret set in the wrong variable.
+ */
+function commitFromEnv(env: Env, value: string, gitDir: string | undefined): string {
+  const name = variableName(env, 'GIT_COMMIT');
+  checkCliValue(value, { name, showValue: false });
+  if (!/^[0-9a-f]{7,64}$/i.test(value)) throw new ConfigError(`${name} is not a commit id (7 to 64 hex digits): set it to the commit that produced the pacts, or unset it to use the git HEAD.`);
+  const full = gitDir ? git(gitDir, 'rev-parse', '--verify', '--quiet', `${value}^{commit}`) : undefined;
+  return full ?? value.toLowerCase();
 }
 
 function resolveBranch(env: Env, gitDir: string | undefined): { value: string; source: string } | undefined {
@@ -102,10 +113,28 @@ function resolveBranch(env: Env, gitDir: string | undefined): { value: string; s
 
 function resolveBuildUrl(env: Env): { value: string; source: string } | undefined {
   const github = [set(env, 'GITHUB_SERVER_URL'), set(env, 'GITHUB_REPOSITORY'), set(env, 'GITHUB_RUN_ID')];
-  if (github.every(Boolean)) return { value: `${github[0]}/${github[1]}/actions/runs/${github[2]}`, source: 'GITHUB_SERVER_URL, GITHUB_REPOSITORY or GITHUB_RUN_ID' };
+  if (github.every(Boolean)) return checkedBuildUrl(`${github[0]}/${github[1]}/actions/runs/${github[2]}`, 'GITHUB_SERVER_URL, GITHUB_REPOSITORY or GITHUB_RUN_ID');
   for (const name of ['CI_JOB_URL', 'BUILD_URL', 'CIRCLE_BUILD_URL', 'BUILDKITE_BUILD_URL']) {
     const value = set(env, name);
-    if (value) return { value, source: name };
+    if (value) return checkedBuildUrl(value, variableName(env, name));
   }
   return undefined;
+}
+
+/**
+ * A build URL goes on the CLI's command line and is stored in the broker for anyone who can read it: an
+ * http(s) URL without credentials, query or fragment (where CI tokens hide), or a refusal that shows nothing of it.
+ */
+function checkedBuildUrl(value: string, source: string): { value: string; source: string } {
+  checkCliValue(value, { name: source, showValue: false });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${source} is not a URL: set it to the build's http(s) address, or unset it.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${source} is not an http(s) URL: set it to the build's web address, or unset it.`);
+  if (url.username || url.password) throw new ConfigError(`${source} holds credentials (user:password@): the broker would store them for every reader. Give the build's address without them.`);
+  if (url.search || url.hash) throw new ConfigError(`${source} has a query or fragment (where tokens hide): the broker would store it for every reader. Give the build's address without it.`);
+  return { value, source };
 }

@@ -1,9 +1,10 @@
+import { PROVIDER } from '../../src/shared/provider';
 import type { BrokerConfig } from './broker-config';
 import type { BrokerStep } from './broker-step';
 import { checkCliValue, cliOption, escapeRegExp } from './cli-values';
 import type { Clock } from './clock';
 import { ConfigError } from './errors';
-import { cliErrorLines, cliLines, explainBrokerFailure, runPactCli, screened, type CliRun } from './pact-cli';
+import { cliErrorLines, cliLines, explainBrokerFailure, refuseCredentialsIn, runPactCli, screened, type CliRun } from './pact-cli';
 
 /* can-i-deploy and record-deployment: what they ask the CLI, and how they read its answers. */
 
@@ -17,8 +18,8 @@ export interface StepDeps {
 }
 
 /** A broker environment or application instance named by a flag: checked like every value the CLI gets. */
-export function nameFlag(value: string | undefined, flag: string, usage: string): string {
-  if (value === undefined || value.trim() === '') throw new ConfigError(`${flag} is missing: name the environment, e.g. ${flag} production. Usage: ${usage}`);
+export function nameFlag(value: string | undefined, flag: string, usage: string, example = 'production'): string {
+  if (value === undefined || value.trim() === '') throw new ConfigError(`${flag} is missing its name, e.g. ${flag} ${example}. Usage: ${usage}`);
   checkCliValue(value, { name: flag, showValue: true });
   if (!/^[\w.-]+$/.test(value)) throw new ConfigError(`${flag} ${JSON.stringify(value)} is not a usable name: use letters, digits, ".", "_" or "-".`);
   return value;
@@ -125,9 +126,19 @@ function table(answer: MatrixAnswer): string[] {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ').trimEnd());
 }
 
-/** can-i-deploy for every consumer of `step`; exit 0 only if every answer is yes. */
+/**
+ * Whether the matrix holds a row for this consumer version's pact with the aggregator. Every consumer of this
+ * repo has one, so a "yes" without such a row (a version created in the broker but never published to) only
+ * says there was nothing to check.
+ */
+export function coversPact(answer: MatrixAnswer, consumer: string, version: string): boolean {
+  return answer.matrix.some((row) => row.consumer?.name === consumer && row.consumer.version?.number === version && row.provider?.name === PROVIDER);
+}
+
+/** can-i-deploy for every consumer of `step`; exit 0 only if every answer is a yes that covers its pact. */
 export async function canIDeploy(step: BrokerStep, environment: string, wait: Omit<WaitOptions, 'deadline'>, deps: StepDeps): Promise<number> {
   const { broker, version } = step;
+  refuseCredentialsIn([{ name: '--to-environment', value: environment }], broker);
   const deadline = deps.clock.now() + broker.timeoutSeconds * 1000;
   deps.log(`Can consumer version ${version.number} be deployed to ${environment}? Asking ${broker.baseUrl}`);
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
@@ -142,9 +153,14 @@ export async function canIDeploy(step: BrokerStep, environment: string, wait: Om
       continue;
     }
     const { deployable, reason } = question.answer.summary;
-    deps.log(`  ${deployable ? '✓' : '✗'} ${consumer}: ${deployable ? 'yes' : deployable === false ? 'no' : 'unknown (counts as no)'}`);
+    const uncovered = deployable === true && !coversPact(question.answer, consumer, version.number);
+    const yes = deployable === true && !uncovered;
+    const verdict = uncovered
+      ? `no: the broker holds no pact of ${consumer} version ${version.number} with ${PROVIDER}, so its "yes" checked nothing (publish first: npm run publish:pact)`
+      : deployable === true ? 'yes' : deployable === false ? 'no' : 'unknown (counts as no)';
+    deps.log(`  ${yes ? '✓' : '✗'} ${consumer}: ${verdict}`);
     for (const line of [...table(question.answer), ...reason.split('\n')]) deps.log(`      ${screened(line, broker) ?? '(a line withheld: it contained a broker credential)'}`);
-    if (deployable !== true) refused.push(consumer);
+    if (!yes) refused.push(consumer);
   }
   if (refused.length > 0) {
     deps.error(`✗ Computer says no: ${refused.join(', ')} cannot be deployed to ${environment}.`);
@@ -177,6 +193,7 @@ export async function recordDeployments(step: BrokerStep, environment: string, i
   const { broker, version } = step;
   const run = deps.run ?? runPactCli;
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
+  refuseCredentialsIn([{ name: '--environment', value: environment }, { name: '--application-instance', value: instance }], broker);
   deps.log(`Recording consumer version ${version.number} as deployed to ${environment}${instance ? ` (${instance})` : ''} in ${broker.baseUrl}`);
   if (dryRun) {
     for (const consumer of consumers) deps.log(`  would record: pact ${recordDeploymentArgs(consumer, version.number, environment, broker.baseUrl, instance).join(' ')}`);

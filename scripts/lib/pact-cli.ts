@@ -5,6 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
 import type { Env } from './env';
+import { ConfigError } from './errors';
 
 /**
  * The pact CLI's Rust binary, from the platform package @pact-foundation/pact-cli installs. We start it
@@ -54,6 +55,23 @@ export function distinctiveSecrets(config: BrokerConfig): string[] {
   const candidates =
     auth.kind === 'basic' ? [Buffer.from(`${auth.username}:${auth.password}`).toString('base64'), `${auth.username}:${auth.password}`, auth.password] : [auth.token];
   return candidates.filter((secret) => secret.length >= 8 && !/^[A-Za-z]+$/.test(secret)).flatMap((secret) => [secret, encodeURIComponent(secret)]);
+}
+
+/**
+ * Values bound for the CLI's command line and the broker (version, branch, build URL, tags, environment,
+ * instance): a refusal if one holds a credential, say a password pasted into GIT_BRANCH or a --tag. The
+ * message names the variables, never the value.
+ */
+export function refuseCredentialsIn(values: { name: string; value: string | undefined }[], config: BrokerConfig): void {
+  const secrets = distinctiveSecrets(config);
+  const { auth } = config;
+  if (!auth || secrets.length === 0) return;
+  const secretVariable = auth.kind === 'basic' ? auth.passwordVariable : auth.tokenVariable;
+  for (const { name, value } of values) {
+    if (value !== undefined && secrets.some((secret) => value.includes(secret))) {
+      throw new ConfigError(`${name} holds the value of ${secretVariable}: it would go on the pact CLI's command line and into the broker. Give ${name} the name it should have.`);
+    }
+  }
 }
 
 /**

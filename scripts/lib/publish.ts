@@ -4,7 +4,7 @@ import type { Clock } from './clock';
 import type { ConsumerVersion } from './consumer-version';
 import { dryRunRequested } from './dry-run';
 import { ConfigError } from './errors';
-import { cliErrorLines, cliLines, explainBrokerFailure, runPactCli, screened, type CliRun } from './pact-cli';
+import { cliErrorLines, cliLines, explainBrokerFailure, refuseCredentialsIn, runPactCli, screened, type CliRun } from './pact-cli';
 import type { PactFile } from './pact-files';
 import type { BrokerConfig } from './broker-config';
 import { parseFlags } from './script';
@@ -66,6 +66,14 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
   const { broker, version } = step;
   const pacts = step.consumers.map(({ pact }) => pact);
   const run = deps.run ?? runPactCli;
+  refuseCredentialsIn(
+    [
+      { name: version.branchSource === 'git' ? 'the git branch' : (version.branchSource ?? 'the branch'), value: version.branch },
+      { name: 'the build URL', value: version.buildUrl },
+      ...tags.map((tag) => ({ name: '--tag', value: tag })),
+    ],
+    broker,
+  );
   const details = [
     `from ${version.numberSource}`,
     version.branch ? `branch ${version.branch}` : 'no branch (set GIT_BRANCH)',
@@ -113,7 +121,7 @@ export const PUBLISH_USAGE = 'npm run publish:pact [-- --dry-run] [--tag <tag>].
  * `deps.run`. Returns the exit code; bad input throws a ConfigError.
  */
 export async function publishMain(argv: string[], root: string, processEnv: NodeJS.ProcessEnv, deps: PublishDeps): Promise<number> {
-  const flags = parseFlags(argv, { 'dry-run': { type: 'boolean' }, tag: { type: 'string', multiple: true } }, PUBLISH_USAGE);
+  const flags = parseFlags(argv, { 'dry-run': { type: 'boolean' }, tag: { type: 'string', multiple: true } }, PUBLISH_USAGE, processEnv);
   const tags = checkTags(flags.tag ?? []);
   const dryRun = dryRunRequested(flags['dry-run'], processEnv);
   // Everything is checked before the first request: bad input publishes nothing.

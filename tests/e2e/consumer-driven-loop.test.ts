@@ -333,6 +333,25 @@ it('lists the countries of a continent', async () => {
       expect(await api.snapshot()).toEqual(snapshot);
     });
 
+    it('a version the broker holds without its pact: the broker says yes, can-i-deploy says no', async () => {
+      // Someone created the version (as the CLI's create-or-update-version does) but never published to it.
+      for (const consumer of consumers) {
+        const created = await pactCli(['broker', 'create-or-update-version', '--pacticipant', consumer.pacticipant, '--version', second, '--branch', 'main']);
+        expect(created.code).toBe(0);
+      }
+      const { summary } = await api.matrix(changed.pacticipant, second, ENVIRONMENT);
+      expect(summary.deployable).toBe(true);
+
+      const asked = await run('can-i-deploy', ['--to-environment', ENVIRONMENT, '--retry-while-unknown', '0']);
+
+      expect(asked.code).toBe(1);
+      for (const consumer of consumers) {
+        expect(verdicts(asked)).toContain(
+          `✗ ${consumer.pacticipant}: no: the broker holds no pact of ${consumer.pacticipant} version ${second} with ${PROVIDER}, so its "yes" checked nothing (publish first: npm run publish:pact)`,
+        );
+      }
+    });
+
     it('is published; can-i-deploy says "unknown" for the changed contract until the provider has verified it', async () => {
       const published = await run('publish-pact');
       expect(published.code).toBe(0);
