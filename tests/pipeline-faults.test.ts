@@ -139,6 +139,18 @@ describe('PACT_BROKER_TIMEOUT_SECONDS bounds the whole step', () => {
     }
   });
 
+  it('a broker that rate-limits with a long Retry-After: the cause is the 429, not silence', async () => {
+    server = await startFaultServer({ kind: 'status', status: 429, headers: { 'Retry-After': '3600' } });
+    const config = basic(server.url, { timeoutSeconds: 2, attempts: 2 });
+
+    const { code, lines } = await collect((io) => publishPacts(stepFor(config), [], false, { clock: realClock, ...io }));
+
+    expect(code).toBe(1);
+    expect(lines[1]).toBe(
+      '  ✗ fixture_one → aggregator: the broker is rate limiting (429 Too Many Requests, Retry-After: 3600 s), and the pact CLI waits as told, past PACT_BROKER_TIMEOUT_SECONDS (2 s): run the step again later, or ask the broker\'s operators about the limit.',
+    );
+  });
+
   it('asks every consumer at once and waits once per round for all of them, never past the deadline', async () => {
     let now = 0;
     const sleeps: number[] = [];

@@ -171,11 +171,59 @@ export async function tlsProblem(config: BrokerConfig, env: Env = process.env, t
   });
 }
 
+/**
+ * The cause behind a step that ran out of time on a broker that did answer: rate limiting with a long
+ * Retry-After, which the CLI obeys silently until our deadline stops it. One request, with the step's own
+ * credentials; the Retry-After value when the broker answers 429, else undefined.
+ */
+export function rateLimitProblem(config: BrokerConfig, timeoutMs = 500): Promise<string | undefined> {
+  // One probe per step, however many consumers ran out of time; it runs after the deadline, so it is short.
+  let probe = rateLimitProbes.get(config);
+  if (!probe) {
+    probe = probeRateLimit(config, timeoutMs);
+    rateLimitProbes.set(config, probe);
+  }
+  return probe;
+}
+
+const rateLimitProbes = new WeakMap<BrokerConfig, Promise<string | undefined>>();
+
+async function probeRateLimit(config: BrokerConfig, timeoutMs: number): Promise<string | undefined> {
+  const { auth } = config;
+  const authorization = auth?.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : auth?.kind === 'token' ? `Bearer ${auth.token}` : undefined;
+  try {
+    const response = await fetch(`${config.baseUrl}/`, {
+      headers: { Accept: 'application/hal+json', ...(authorization ? { Authorization: authorization } : {}) },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel();
+    if (response.status !== 429) return undefined;
+    // A number of seconds, or an HTTP date (shown as given, once checked to be one).
+    const retryAfter = response.headers.get('retry-after') ?? '';
+    if (/^\d{1,9}$/.test(retryAfter)) return `${retryAfter} s`;
+    return /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(retryAfter) ? retryAfter : 'none given';
+  } catch {
+    return undefined;
+  }
+}
+
 export type BrokerStepName = 'publish' | 'can-i-deploy' | 'record-deployment';
 
+/** What we found out ourselves when the CLI's output does not say. */
+export interface FailureProbe {
+  certificateProblem?: string;
+  /** The broker's Retry-After when it answered 429 to a step that then ran out of time. */
+  rateLimitedFor?: string;
+}
+
 /** One line that says what went wrong with the broker and what to do, from what the CLI printed. */
-export function describeBrokerFailure(run: CliRun, config: BrokerConfig, certificateProblem?: string, step?: BrokerStepName): string {
+export function describeBrokerFailure(run: CliRun, config: BrokerConfig, probe: FailureProbe = {}, step?: BrokerStepName): string {
   const output = cliLines(`${run.stdout}\n${run.stderr}`).join('\n');
+  const { certificateProblem } = probe;
+  if (run.timedOut && probe.rateLimitedFor) {
+    return `the broker is rate limiting (429 Too Many Requests, Retry-After: ${probe.rateLimitedFor}), and the pact CLI waits as told, past PACT_BROKER_TIMEOUT_SECONDS (${config.timeoutSeconds} s): run the step again later, or ask the broker's operators about the limit.`;
+  }
   if (run.timedOut) {
     return `the broker at ${config.baseUrl} did not answer within ${config.timeoutSeconds} s (PACT_BROKER_TIMEOUT_SECONDS bounds the whole step): check that it is up and that PACT_BROKER_URL points at it.`;
   }
@@ -244,5 +292,9 @@ export function describeBrokerFailure(run: CliRun, config: BrokerConfig, certifi
 /** The failure line, with the TLS cause looked up when the CLI could not reach an https broker. */
 export async function explainBrokerFailure(run: CliRun, config: BrokerConfig, step?: BrokerStepName): Promise<string> {
   const transport = !run.timedOut && /Failed to access pact broker|error sending request/.test(run.stdout);
-  return describeBrokerFailure(run, config, transport ? await tlsProblem(config) : undefined, step);
+  const probe: FailureProbe = {
+    certificateProblem: transport ? await tlsProblem(config) : undefined,
+    rateLimitedFor: run.timedOut ? await rateLimitProblem(config) : undefined,
+  };
+  return describeBrokerFailure(run, config, probe, step);
 }
