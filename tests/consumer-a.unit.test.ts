@@ -188,6 +188,23 @@ describe('CountryDirectoryClient response handling', () => {
     );
   });
 
+  // An aggregator that mixes up its lookups must not get the wrong country's figures shown as the one asked for.
+  it('rejects a country other than the one asked for', async () => {
+    const client = await clientAnswering(json({ code: 'USA', name: 'United States', population: 331_000_000, latestTotalCases: 1, diffFromPrevDay: 0 }));
+
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      operation: 'getCountry',
+      kind: 'invalid-response',
+      message: 'getCountry failed: asked for the country "IND", the aggregator answered with "USA"',
+    });
+  });
+
+  it('accepts the country asked for in lower case, which the aggregator sends in upper case', async () => {
+    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay: 0 }));
+
+    await expect(client.getCountry('ind')).resolves.toMatchObject({ code: 'IND' });
+  });
+
   it('rejects the provider\'s empty country (code null) instead of passing nulls on', async () => {
     const client = await clientAnswering(json({ code: null, name: null, population: 0, latestTotalCases: 0, diffFromPrevDay: 0 }));
 

@@ -1,5 +1,6 @@
 import type { AggregatorCountry } from '../shared/country';
 import {
+  AggregatorError,
   AggregatorHttp,
   InvalidInputError,
   pickCountries,
@@ -37,9 +38,15 @@ export class CountryDirectoryClient {
     if (!ANY_CASE_ALPHA3.test(code)) {
       throw new InvalidInputError('code', `must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${JSON.stringify(code)}`);
     }
-    const { status, body } = await this.http.getJson('getCountry', `/countries/${code.toUpperCase()}`);
+    const wanted = code.toUpperCase();
+    const { status, body } = await this.http.getJson('getCountry', `/countries/${wanted}`);
     if (status === 404) return null;
     if (status !== 200) throw unexpectedStatus('getCountry', status);
-    return pickCountry('getCountry', body, DETAIL_FIELDS);
+    const country = pickCountry('getCountry', body, DETAIL_FIELDS);
+    // pickCountry has checked the code is three upper-case letters, so both are short and compare as normalised.
+    if (country.code !== wanted) {
+      throw new AggregatorError('getCountry', 'invalid-response', `asked for the country "${wanted}", the aggregator answered with "${country.code}"`, status);
+    }
+    return country;
   }
 }
