@@ -160,6 +160,35 @@ describe('CountryDirectoryClient response handling', () => {
     });
   });
 
+  // A message is logged and shown: a 5 MB value from the aggregator must not become a 5 MB message.
+  it('quotes only the start of a field value too long to show, with its length', async () => {
+    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: '1'.repeat(5_000_000) }]));
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: `listCountries failed: country field "population" should be a positive safe integer, got "${'1'.repeat(60)}"… (5000000 characters)`,
+    });
+  });
+
+  it('counts escapes in the quoted start, so control characters cannot lengthen it', async () => {
+    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: '\u0000'.repeat(1_000) }]));
+
+    await expect(client.listCountries()).rejects.toThrow(`got "${'\\u0000'.repeat(10)}"… (1000 characters)`);
+  });
+
+  // Deep enough that quoting it with JSON.stringify overflowed the stack (a RangeError, not an AggregatorError).
+  it.each([
+    ['a deeply nested array', '['.repeat(100_000) + ']'.repeat(100_000), 'an array'],
+    ['a large object', JSON.stringify({ digits: '1'.repeat(1_000_000) }), 'an object'],
+  ])('describes %s by its kind only', async (_label, population, shown) => {
+    const client = await clientAnswering({ status: 200, body: `[{"code":"IND","name":"India","population":${population}}]` });
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: `listCountries failed: country field "population" should be a positive safe integer, got ${shown}`,
+    });
+  });
+
   it.each([-1, 0.5, 2 ** 53])('rejects the case count %p', async (latestTotalCases) => {
     const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }));
 

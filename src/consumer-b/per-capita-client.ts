@@ -4,6 +4,7 @@ import {
   AggregatorHttp,
   InvalidInputError,
   pickCountries,
+  quoted,
   unexpectedStatus,
   type AggregatorClientOptions,
 } from '../shared/aggregator-http';
@@ -43,7 +44,7 @@ function toEntry(country: Pick<AggregatorCountry, (typeof RANKING_FIELDS)[number
     throw new AggregatorError(
       'highestPerCapita',
       'invalid-response',
-      `percentCases of ${country.code} should be a decimal string with 15 decimals such as "0.033025966351611", got ${JSON.stringify(country.percentCases)}`,
+      `percentCases of ${country.code} should be a decimal string with 15 decimals such as "0.033025966351611", got ${quoted(country.percentCases)}`,
     );
   }
   const percentCases = Number(country.percentCases);

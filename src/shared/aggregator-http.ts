@@ -71,6 +71,36 @@ export interface JsonAnswer {
   body: unknown;
 }
 
+/** How much of a value an error message shows, escapes included: enough to recognise it, never a flood. */
+export const QUOTED_MAX_CHARS = 60;
+
+/**
+ * A string as an error message quotes it: JSON-escaped (a control character cannot break a log line) and cut
+ * after QUOTED_MAX_CHARS with its full length, so a 5 MB value from an answer cannot make a 5 MB message.
+ */
+export function quoted(text: string): string {
+  let shown = '';
+  // By code point and whole escapes, so a cut never splits a surrogate pair or an escape sequence.
+  for (const char of text) {
+    const escaped = JSON.stringify(char).slice(1, -1);
+    if (shown.length + escaped.length > QUOTED_MAX_CHARS) return `"${shown}"… (${text.length} characters)`;
+    shown += escaped;
+  }
+  return `"${shown}"`;
+}
+
+/**
+ * Any value as an error message shows it, bounded: a string quoted, a number or literal as written, an object
+ * or array by its kind only (JSON.stringify of a deeply nested one overflows the stack, of a large one floods).
+ */
+export function described(value: unknown): string {
+  if (typeof value === 'string') return quoted(value);
+  if (value === undefined) return 'nothing';
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 function wholeNumberOption(name: string, value: number, max: number): number {
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new InvalidInputError(name, `must be an integer from 1 to ${max}, got ${value}`);
@@ -249,7 +279,7 @@ export function unexpectedStatus(operation: string, status: number): AggregatorE
 
 /** A redirect is a status no operation handles; where it pointed helps whoever fixes the base URL. */
 function redirectNotFollowed(operation: string, status: number, location: unknown): AggregatorError {
-  const target = typeof location === 'string' && location !== '' ? ` to ${JSON.stringify(withoutSecrets(location))}` : '';
+  const target = typeof location === 'string' && location !== '' ? ` to ${quoted(withoutSecrets(location))}` : '';
   return new AggregatorError(operation, 'unexpected-status', `the aggregator answered HTTP ${status}, a redirect${target}; redirects are not followed`, status);
 }
 
@@ -302,7 +332,7 @@ export function pickCountry<K extends CountryField>(
       throw new AggregatorError(
         operation,
         'invalid-response',
-        `country field "${field}" should be ${FIELD_EXPECTATION[field]}, got ${JSON.stringify(fieldValue) ?? 'nothing'}`,
+        `country field "${field}" should be ${FIELD_EXPECTATION[field]}, got ${described(fieldValue)}`,
       );
     }
     picked[field] = fieldValue;
