@@ -48,8 +48,21 @@ describe('CountryDirectoryClient input checks', () => {
     },
   );
 
-  it.each(['http://127.0.0.1:8080/?token=hunter2-secret', 'not a url hunter2-secret'])('never repeats a refused base URL (%j), which may hold a secret', (baseUrl) => {
-    expect(() => new CountryDirectoryClient(baseUrl)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') as string }) as Error);
+  // "Hunter2:x@y" parses as the scheme "hunter2:": a password pasted without its user and host.
+  it.each(['http://127.0.0.1:8080/?token=hunter2-secret', 'not a url hunter2-secret', 'Hunter2-Secret:x@y', 'http://reader:hunter2@127.0.0.1:8080'])(
+    'never repeats any part of a refused base URL (%j), which may hold a secret',
+    (baseUrl) => {
+      expect(() => new CountryDirectoryClient(baseUrl)).toThrow(expect.objectContaining({ message: expect.not.stringMatching(/hunter2/i) as string }) as Error);
+    },
+  );
+
+  it('refuses a base URL of another scheme, saying which schemes it takes', () => {
+    expect(() => new CountryDirectoryClient('ftp://example.com')).toThrow(/^baseUrl must start with http:\/\/ or https:\/\/, such as http:\/\/localhost:8080$/);
+  });
+
+  // A URL object, or an object whose toString gives a URL, would be read through a conversion the types never promised.
+  it.each([undefined, 8080, new URL('http://127.0.0.1:8080'), { toString: () => 'http://127.0.0.1:8080' }])('refuses the base URL %p, not a string', (baseUrl) => {
+    expect(() => new CountryDirectoryClient(baseUrl as unknown as string)).toThrow(/^baseUrl must be a string, an absolute http\(s\) URL such as http:\/\/localhost:8080$/);
   });
 
   it('refuses a base URL with credentials without repeating them', () => {

@@ -109,16 +109,22 @@ function wholeNumberOption(name: string, value: number, max: number): number {
 }
 
 /** The base URL as axios should use it: origin and path prefix, no trailing slash. */
-function checkedBaseUrl(baseUrl: string): string {
+function checkedBaseUrl(baseUrl: unknown): string {
+  // A URL object or anything else with a toString would reach axios through a conversion the types never promised.
+  if (typeof baseUrl !== 'string') {
+    throw new InvalidInputError('baseUrl', 'must be a string, an absolute http(s) URL such as http://localhost:8080');
+  }
+  // No message below repeats any part of the value: a URL, even a malformed one, may carry a secret
+  // (a token, a password pasted in the wrong place).
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    // Not echoed: a malformed URL may still carry a secret (a token, a password pasted in the wrong place).
     throw new InvalidInputError('baseUrl', 'must be an absolute http(s) URL such as http://localhost:8080');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidInputError('baseUrl', `must use http or https, got "${url.protocol}"`);
+    // Not even the scheme: "Hunter2:x@y" parses as the scheme "hunter2:".
+    throw new InvalidInputError('baseUrl', 'must start with http:// or https://, such as http://localhost:8080');
   }
   if (url.username !== '' || url.password !== '') {
     // Not echoed: it holds a secret. Credentials in a URL end up in logs and error messages.
