@@ -29,6 +29,40 @@ describe('CountryDirectoryClient input checks', () => {
     expect(server?.requests).toEqual([]);
   });
 
+  // JavaScript callers, or TypeScript through `as`, can pass anything.
+  it.each([
+    [['IND'], 'an array'],
+    [{ toString: () => 'IND' }, 'an object'],
+    [356, '356'],
+    [null, 'null'],
+    [undefined, 'nothing'],
+  ])('refuses the code %p, not a string, before sending anything', async (code, shown) => {
+    const client = await clientAnswering(json({}));
+
+    const error = await client.getCountry(code as unknown as string).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toBe(`code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${shown}`);
+    expect(server?.requests).toEqual([]);
+  });
+
+  // The hostile case: a code checked through its toString and sent through its own toUpperCase.
+  it('never sends a code object\'s own upper-casing, which could climb out of the base path', async () => {
+    server = await startFixtureServer({ status: 404 });
+    const code = { toString: () => 'IND', toUpperCase: () => '../../admin/delete' };
+
+    await expect(new CountryDirectoryClient(`${server.url}/api/v1`).getCountry(code as unknown as string)).rejects.toThrow(InvalidInputError);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('quotes only the start of a refused code too long to show', async () => {
+    const client = await clientAnswering(json({}));
+
+    await expect(client.getCountry('x'.repeat(1_000_000))).rejects.toThrow(
+      `code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got "${'x'.repeat(60)}"… (1000000 characters)`,
+    );
+  });
+
   it('asks for a lower-case code in upper case', async () => {
     const client = await clientAnswering({ status: 404 });
 
