@@ -128,6 +128,29 @@ describe('CountryDirectoryClient input checks', () => {
     );
   });
 
+  // A timeout read from the environment is a string: "got 100" would read as a valid timeout.
+  it.each([
+    ['100', '"100"'],
+    [Symbol('timeout'), 'a symbol'],
+    [{ valueOf: (): number => 100 }, 'an object'],
+  ])('refuses the timeout %p, not a number, saying what it is', (timeoutMs, shown) => {
+    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs: timeoutMs as unknown as number })).toThrow(
+      new InvalidInputError('timeoutMs', `must be an integer from 1 to 2147483647, got ${shown}`),
+    );
+  });
+
+  // null crashed reading its fields; a number (a timeout meant as the second argument) was silently ignored.
+  it.each([
+    [null, 'null'],
+    [5000, '5000'],
+    [[], 'an array'],
+    ['fast', '"fast"'],
+  ])('refuses the options %p, not an object', (options, shown) => {
+    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', options as unknown as AggregatorClientOptions)).toThrow(
+      new InvalidInputError('options', `must be an object such as { timeoutMs: 5000 }, got ${shown}`),
+    );
+  });
+
   it('accepts the longest timeout Node\'s timers can keep', () => {
     expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs: MAX_TIMEOUT_MS })).not.toThrow();
   });

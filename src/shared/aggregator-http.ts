@@ -101,11 +101,20 @@ export function described(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function wholeNumberOption(name: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidInputError(name, `must be an integer from 1 to ${max}, got ${value}`);
+function wholeNumberOption(name: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    // Described, not interpolated: a Symbol cannot be, and a string "100" would read as the number 100.
+    throw new InvalidInputError(name, `must be an integer from 1 to ${max}, got ${described(value)}`);
   }
   return value;
+}
+
+/** The options object itself: null would fail reading its fields, and a number or array would be silently ignored. */
+function checkedOptions(options: unknown): AggregatorClientOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidInputError('options', `must be an object such as { timeoutMs: 5000 }, got ${described(options)}`);
+  }
+  return options;
 }
 
 /** The base URL as axios should use it: origin and path prefix, no trailing slash. */
@@ -146,8 +155,9 @@ export class AggregatorHttp {
 
   constructor(baseUrl: string, options: AggregatorClientOptions = {}) {
     const baseURL = checkedBaseUrl(baseUrl);
-    this.timeoutMs = wholeNumberOption('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
-    this.maxResponseBytes = wholeNumberOption('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+    const { timeoutMs, maxResponseBytes } = checkedOptions(options);
+    this.timeoutMs = wholeNumberOption('timeoutMs', timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
+    this.maxResponseBytes = wholeNumberOption('maxResponseBytes', maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
     this.http = axios.create({
       baseURL,
       // Our paths always join the base URL; a path that looks absolute ("//host") must never replace it.
