@@ -268,7 +268,7 @@ it('gets country ${code(index)}', async () => {
     .given('a country exists', { code: '${code(index)}' })
     .uponReceiving('a request for country ${code(index)}')
     .withRequest('GET', '/countries/${code(index)}', (request) => request.headers(ACCEPTS_JSON))
-    .willRespondWith(200, (response) => response.headers(JSON_RESPONSE_HEADERS).jsonBody(country))
+    .willRespondWith(200, (response) => response.headers(JSON_RESPONSE_HEADERS).jsonBody(country('${code(index)}')))
     .executeTest(async (mockServer) => {
       expect(await new CountryDirectoryClient(mockServer.url).getCountry('${code(index)}')).not.toBeNull();
     });
@@ -284,10 +284,11 @@ beforeAll(() => rmSync(${JSON.stringify(path.join(pactDir, `${PROBE_CONSUMER}-${
 const aggregator = new PactV4({ consumer: '${PROBE_CONSUMER}', provider: '${PROVIDER}', dir: ${JSON.stringify(pactDir)}, logLevel: 'warn' });
 const contractFor = (index: number) =>
   new PactV4({ consumer: '${PROBE_CONSUMER}', provider: '${PROVIDER}', dir: ${JSON.stringify(pactDir)} + '/separate-' + index, logLevel: 'warn' });
-const country = {
-  code: countryCode('IND'), name: string('India'), population: integer(1),
+// The code asked for: the client refuses a country other than the one it asked for.
+const country = (code: string) => ({
+  code: countryCode(code), name: string('India'), population: integer(1),
   latestTotalCases: integer(1), diffFromPrevDay: integer(0),
-};
+});
 ${tests.join('\n')}
 `;
 }

@@ -106,6 +106,15 @@ describe('the shared transport under faults', () => {
     expect(server?.requests).toEqual(['/countries']);
   });
 
+  it('quotes only the start of a long redirect target, with its length', async () => {
+    const client = await clientAnswering({ status: 302, headers: { Location: `/${'a'.repeat(10_000)}` } });
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'unexpected-status',
+      message: `listCountries failed: the aggregator answered HTTP 302, a redirect to "/${'a'.repeat(59)}"… (10001 characters); redirects are not followed`,
+    });
+  });
+
   it('reports a 3xx without a Location as a redirect too', async () => {
     const client = await clientAnswering({ status: 307 });
 

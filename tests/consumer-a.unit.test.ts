@@ -29,6 +29,40 @@ describe('CountryDirectoryClient input checks', () => {
     expect(server?.requests).toEqual([]);
   });
 
+  // JavaScript callers, or TypeScript through `as`, can pass anything.
+  it.each([
+    [['IND'], 'an array'],
+    [{ toString: () => 'IND' }, 'an object'],
+    [356, '356'],
+    [null, 'null'],
+    [undefined, 'nothing'],
+  ])('refuses the code %p, not a string, before sending anything', async (code, shown) => {
+    const client = await clientAnswering(json({}));
+
+    const error = await client.getCountry(code as unknown as string).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toBe(`code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${shown}`);
+    expect(server?.requests).toEqual([]);
+  });
+
+  // The hostile case: a code checked through its toString and sent through its own toUpperCase.
+  it('never sends a code object\'s own upper-casing, which could climb out of the base path', async () => {
+    server = await startFixtureServer({ status: 404 });
+    const code = { toString: () => 'IND', toUpperCase: () => '../../admin/delete' };
+
+    await expect(new CountryDirectoryClient(`${server.url}/api/v1`).getCountry(code as unknown as string)).rejects.toThrow(InvalidInputError);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('quotes only the start of a refused code too long to show', async () => {
+    const client = await clientAnswering(json({}));
+
+    await expect(client.getCountry('x'.repeat(1_000_000))).rejects.toThrow(
+      `code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got "${'x'.repeat(60)}"… (1000000 characters)`,
+    );
+  });
+
   it('asks for a lower-case code in upper case', async () => {
     const client = await clientAnswering({ status: 404 });
 
@@ -48,8 +82,21 @@ describe('CountryDirectoryClient input checks', () => {
     },
   );
 
-  it.each(['http://127.0.0.1:8080/?token=hunter2-secret', 'not a url hunter2-secret'])('never repeats a refused base URL (%j), which may hold a secret', (baseUrl) => {
-    expect(() => new CountryDirectoryClient(baseUrl)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') as string }) as Error);
+  // "Hunter2:x@y" parses as the scheme "hunter2:": a password pasted without its user and host.
+  it.each(['http://127.0.0.1:8080/?token=hunter2-secret', 'not a url hunter2-secret', 'Hunter2-Secret:x@y', 'http://reader:hunter2@127.0.0.1:8080'])(
+    'never repeats any part of a refused base URL (%j), which may hold a secret',
+    (baseUrl) => {
+      expect(() => new CountryDirectoryClient(baseUrl)).toThrow(expect.objectContaining({ message: expect.not.stringMatching(/hunter2/i) as string }) as Error);
+    },
+  );
+
+  it('refuses a base URL of another scheme, saying which schemes it takes', () => {
+    expect(() => new CountryDirectoryClient('ftp://example.com')).toThrow(/^baseUrl must start with http:\/\/ or https:\/\/, such as http:\/\/localhost:8080$/);
+  });
+
+  // A URL object, or an object whose toString gives a URL, would be read through a conversion the types never promised.
+  it.each([undefined, 8080, new URL('http://127.0.0.1:8080'), { toString: () => 'http://127.0.0.1:8080' }])('refuses the base URL %p, not a string', (baseUrl) => {
+    expect(() => new CountryDirectoryClient(baseUrl as unknown as string)).toThrow(/^baseUrl must be a string, an absolute http\(s\) URL such as http:\/\/localhost:8080$/);
   });
 
   it('refuses a base URL with credentials without repeating them', () => {
@@ -78,6 +125,29 @@ describe('CountryDirectoryClient input checks', () => {
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1])('refuses the timeout %p', (timeoutMs) => {
     expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs })).toThrow(
       `timeoutMs must be an integer from 1 to 2147483647, got ${timeoutMs}`,
+    );
+  });
+
+  // A timeout read from the environment is a string: "got 100" would read as a valid timeout.
+  it.each([
+    ['100', '"100"'],
+    [Symbol('timeout'), 'a symbol'],
+    [{ valueOf: (): number => 100 }, 'an object'],
+  ])('refuses the timeout %p, not a number, saying what it is', (timeoutMs, shown) => {
+    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs: timeoutMs as unknown as number })).toThrow(
+      new InvalidInputError('timeoutMs', `must be an integer from 1 to 2147483647, got ${shown}`),
+    );
+  });
+
+  // null crashed reading its fields; a number (a timeout meant as the second argument) was silently ignored.
+  it.each([
+    [null, 'null'],
+    [5000, '5000'],
+    [[], 'an array'],
+    ['fast', '"fast"'],
+  ])('refuses the options %p, not an object', (options, shown) => {
+    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', options as unknown as AggregatorClientOptions)).toThrow(
+      new InvalidInputError('options', `must be an object such as { timeoutMs: 5000 }, got ${shown}`),
     );
   });
 
@@ -160,6 +230,35 @@ describe('CountryDirectoryClient response handling', () => {
     });
   });
 
+  // A message is logged and shown: a 5 MB value from the aggregator must not become a 5 MB message.
+  it('quotes only the start of a field value too long to show, with its length', async () => {
+    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: '1'.repeat(5_000_000) }]));
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: `listCountries failed: country field "population" should be a positive safe integer, got "${'1'.repeat(60)}"… (5000000 characters)`,
+    });
+  });
+
+  it('counts escapes in the quoted start, so control characters cannot lengthen it', async () => {
+    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: '\u0000'.repeat(1_000) }]));
+
+    await expect(client.listCountries()).rejects.toThrow(`got "${'\\u0000'.repeat(10)}"… (1000 characters)`);
+  });
+
+  // Deep enough that quoting it with JSON.stringify overflowed the stack (a RangeError, not an AggregatorError).
+  it.each([
+    ['a deeply nested array', '['.repeat(100_000) + ']'.repeat(100_000), 'an array'],
+    ['a large object', JSON.stringify({ digits: '1'.repeat(1_000_000) }), 'an object'],
+  ])('describes %s by its kind only', async (_label, population, shown) => {
+    const client = await clientAnswering({ status: 200, body: `[{"code":"IND","name":"India","population":${population}}]` });
+
+    await expect(client.listCountries()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: `listCountries failed: country field "population" should be a positive safe integer, got ${shown}`,
+    });
+  });
+
   it.each([-1, 0.5, 2 ** 53])('rejects the case count %p', async (latestTotalCases) => {
     const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }));
 
@@ -186,6 +285,23 @@ describe('CountryDirectoryClient response handling', () => {
     await expect(client.getCountry('IND')).rejects.toThrow(
       `country field "diffFromPrevDay" should be a safe integer, got ${JSON.stringify(diffFromPrevDay)}`,
     );
+  });
+
+  // An aggregator that mixes up its lookups must not get the wrong country's figures shown as the one asked for.
+  it('rejects a country other than the one asked for', async () => {
+    const client = await clientAnswering(json({ code: 'USA', name: 'United States', population: 331_000_000, latestTotalCases: 1, diffFromPrevDay: 0 }));
+
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      operation: 'getCountry',
+      kind: 'invalid-response',
+      message: 'getCountry failed: asked for the country "IND", the aggregator answered with "USA"',
+    });
+  });
+
+  it('accepts the country asked for in lower case, which the aggregator sends in upper case', async () => {
+    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay: 0 }));
+
+    await expect(client.getCountry('ind')).resolves.toMatchObject({ code: 'IND' });
   });
 
   it('rejects the provider\'s empty country (code null) instead of passing nulls on', async () => {

@@ -32,6 +32,22 @@ describe('PerCapitaClient input checks', () => {
     await expect(client.highestPerCapita(limit)).rejects.toThrow(/^limit must be a positive integer/);
     expect(server?.requests).toEqual([]);
   });
+
+  // JavaScript callers, or TypeScript through `as`: "got 2" for the string "2" would hide what is wrong.
+  it.each([
+    ['2', '"2"'],
+    [2n, 'a bigint'],
+    [Symbol('limit'), 'a symbol'],
+    [{ valueOf: (): number => 2 }, 'an object'],
+  ])('refuses the limit %p, not a number, saying what it is', async (limit, shown) => {
+    const client = await clientAnswering(json([]));
+
+    const error = await client.highestPerCapita(limit as unknown as number).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toBe(`limit must be a positive integer, got ${shown}`);
+    expect(server?.requests).toEqual([]);
+  });
 });
 
 describe('PerCapitaClient ranking', () => {
@@ -74,6 +90,15 @@ describe('PerCapitaClient ranking', () => {
       );
     },
   );
+
+  it('quotes only the start of a percentCases too long to show, with its length', async () => {
+    const client = await clientAnswering(json([country('IND', 'x'.repeat(5_000_000))]));
+
+    await expect(client.highestPerCapita()).rejects.toMatchObject({
+      kind: 'invalid-response',
+      message: `highestPerCapita failed: percentCases of IND should be a decimal string with 15 decimals such as "0.033025966351611", got "${'x'.repeat(60)}"… (5000000 characters)`,
+    });
+  });
 
   it('refuses a percentCases too large to be a finite number', async () => {
     const client = await clientAnswering(json([country('IND', `${'9'.repeat(400)}.000000000000000`)]));

@@ -1,7 +1,9 @@
 import type { AggregatorCountry } from '../shared/country';
 import {
+  AggregatorError,
   AggregatorHttp,
   InvalidInputError,
+  described,
   pickCountries,
   pickCountry,
   unexpectedStatus,
@@ -34,12 +36,22 @@ export class CountryDirectoryClient {
 
   /** One country by its ISO 3166-1 alpha-3 code (any case); `null` when the aggregator does not know it. */
   async getCountry(code: string): Promise<CountryDetails | null> {
-    if (!ANY_CASE_ALPHA3.test(code)) {
-      throw new InvalidInputError('code', `must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${JSON.stringify(code)}`);
+    // A string first: anything else would be checked through its toString and sent through its own toUpperCase,
+    // and the two need not agree (a "../.." would leave the base path).
+    if (typeof code !== 'string' || !ANY_CASE_ALPHA3.test(code)) {
+      throw new InvalidInputError('code', `must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${described(code)}`);
     }
-    const { status, body } = await this.http.getJson('getCountry', `/countries/${code.toUpperCase()}`);
+    // ASCII letters only, so upper-casing keeps three letters (as "ß" → "SS" would not); this is the one value
+    // sent and compared. Encoding changes nothing after the check, and keeps it one path segment if the check changes.
+    const wanted = code.toUpperCase();
+    const { status, body } = await this.http.getJson('getCountry', `/countries/${encodeURIComponent(wanted)}`);
     if (status === 404) return null;
     if (status !== 200) throw unexpectedStatus('getCountry', status);
-    return pickCountry('getCountry', body, DETAIL_FIELDS);
+    const country = pickCountry('getCountry', body, DETAIL_FIELDS);
+    // pickCountry has checked the code is three upper-case letters, so both are short and compare as normalised.
+    if (country.code !== wanted) {
+      throw new AggregatorError('getCountry', 'invalid-response', `asked for the country "${wanted}", the aggregator answered with "${country.code}"`, status);
+    }
+    return country;
   }
 }

@@ -3,7 +3,9 @@ import {
   AggregatorError,
   AggregatorHttp,
   InvalidInputError,
+  described,
   pickCountries,
+  quoted,
   unexpectedStatus,
   type AggregatorClientOptions,
 } from '../shared/aggregator-http';
@@ -24,8 +26,10 @@ export class PerCapitaClient {
 
   /** Countries ordered by `percentCases`, highest first; at most `limit` of them when given. */
   async highestPerCapita(limit?: number): Promise<PerCapitaEntry[]> {
+    // Number.isInteger is false for anything but a number primitive, so the limit sliced by is the one checked.
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-      throw new InvalidInputError('limit', `must be a positive integer, got ${limit}`);
+      // Described, not interpolated: a Symbol cannot be, and a string "2" would read as the number 2.
+      throw new InvalidInputError('limit', `must be a positive integer, got ${described(limit)}`);
     }
     const { status, body } = await this.http.getJson('highestPerCapita', '/countries/percapita');
     if (status !== 200) throw unexpectedStatus('highestPerCapita', status);
@@ -43,7 +47,7 @@ function toEntry(country: Pick<AggregatorCountry, (typeof RANKING_FIELDS)[number
     throw new AggregatorError(
       'highestPerCapita',
       'invalid-response',
-      `percentCases of ${country.code} should be a decimal string with 15 decimals such as "0.033025966351611", got ${JSON.stringify(country.percentCases)}`,
+      `percentCases of ${country.code} should be a decimal string with 15 decimals such as "0.033025966351611", got ${quoted(country.percentCases)}`,
     );
   }
   const percentCases = Number(country.percentCases);

@@ -71,24 +71,69 @@ export interface JsonAnswer {
   body: unknown;
 }
 
-function wholeNumberOption(name: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidInputError(name, `must be an integer from 1 to ${max}, got ${value}`);
+/** How much of a value an error message shows, escapes included: enough to recognise it, never a flood. */
+export const QUOTED_MAX_CHARS = 60;
+
+/**
+ * A string as an error message quotes it: JSON-escaped (a control character cannot break a log line) and cut
+ * after QUOTED_MAX_CHARS with its full length, so a 5 MB value from an answer cannot make a 5 MB message.
+ */
+export function quoted(text: string): string {
+  let shown = '';
+  // By code point and whole escapes, so a cut never splits a surrogate pair or an escape sequence.
+  for (const char of text) {
+    const escaped = JSON.stringify(char).slice(1, -1);
+    if (shown.length + escaped.length > QUOTED_MAX_CHARS) return `"${shown}"… (${text.length} characters)`;
+    shown += escaped;
+  }
+  return `"${shown}"`;
+}
+
+/**
+ * Any value as an error message shows it, bounded: a string quoted, a number or literal as written, an object
+ * or array by its kind only (JSON.stringify of a deeply nested one overflows the stack, of a large one floods).
+ */
+export function described(value: unknown): string {
+  if (typeof value === 'string') return quoted(value);
+  if (value === undefined) return 'nothing';
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function wholeNumberOption(name: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    // Described, not interpolated: a Symbol cannot be, and a string "100" would read as the number 100.
+    throw new InvalidInputError(name, `must be an integer from 1 to ${max}, got ${described(value)}`);
   }
   return value;
 }
 
+/** The options object itself: null would fail reading its fields, and a number or array would be silently ignored. */
+function checkedOptions(options: unknown): AggregatorClientOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidInputError('options', `must be an object such as { timeoutMs: 5000 }, got ${described(options)}`);
+  }
+  return options;
+}
+
 /** The base URL as axios should use it: origin and path prefix, no trailing slash. */
-function checkedBaseUrl(baseUrl: string): string {
+function checkedBaseUrl(baseUrl: unknown): string {
+  // A URL object or anything else with a toString would reach axios through a conversion the types never promised.
+  if (typeof baseUrl !== 'string') {
+    throw new InvalidInputError('baseUrl', 'must be a string, an absolute http(s) URL such as http://localhost:8080');
+  }
+  // No message below repeats any part of the value: a URL, even a malformed one, may carry a secret
+  // (a token, a password pasted in the wrong place).
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    // Not echoed: a malformed URL may still carry a secret (a token, a password pasted in the wrong place).
     throw new InvalidInputError('baseUrl', 'must be an absolute http(s) URL such as http://localhost:8080');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidInputError('baseUrl', `must use http or https, got "${url.protocol}"`);
+    // Not even the scheme: "Hunter2:x@y" parses as the scheme "hunter2:".
+    throw new InvalidInputError('baseUrl', 'must start with http:// or https://, such as http://localhost:8080');
   }
   if (url.username !== '' || url.password !== '') {
     // Not echoed: it holds a secret. Credentials in a URL end up in logs and error messages.
@@ -110,8 +155,9 @@ export class AggregatorHttp {
 
   constructor(baseUrl: string, options: AggregatorClientOptions = {}) {
     const baseURL = checkedBaseUrl(baseUrl);
-    this.timeoutMs = wholeNumberOption('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
-    this.maxResponseBytes = wholeNumberOption('maxResponseBytes', options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+    const { timeoutMs, maxResponseBytes } = checkedOptions(options);
+    this.timeoutMs = wholeNumberOption('timeoutMs', timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
+    this.maxResponseBytes = wholeNumberOption('maxResponseBytes', maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
     this.http = axios.create({
       baseURL,
       // Our paths always join the base URL; a path that looks absolute ("//host") must never replace it.
@@ -249,7 +295,7 @@ export function unexpectedStatus(operation: string, status: number): AggregatorE
 
 /** A redirect is a status no operation handles; where it pointed helps whoever fixes the base URL. */
 function redirectNotFollowed(operation: string, status: number, location: unknown): AggregatorError {
-  const target = typeof location === 'string' && location !== '' ? ` to ${JSON.stringify(withoutSecrets(location))}` : '';
+  const target = typeof location === 'string' && location !== '' ? ` to ${quoted(withoutSecrets(location))}` : '';
   return new AggregatorError(operation, 'unexpected-status', `the aggregator answered HTTP ${status}, a redirect${target}; redirects are not followed`, status);
 }
 
@@ -302,7 +348,7 @@ export function pickCountry<K extends CountryField>(
       throw new AggregatorError(
         operation,
         'invalid-response',
-        `country field "${field}" should be ${FIELD_EXPECTATION[field]}, got ${JSON.stringify(fieldValue) ?? 'nothing'}`,
+        `country field "${field}" should be ${FIELD_EXPECTATION[field]}, got ${described(fieldValue)}`,
       );
     }
     picked[field] = fieldValue;
