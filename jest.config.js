@@ -24,6 +24,8 @@ const config = {
     '^ramda$': '<rootDir>/node_modules/ramda/dist/ramda.js',
     // pact-js requires graphql at load, for GraphQL interactions only (~40 ms): loaded on first use instead.
     '^graphql$': '<rootDir>/jest/lazy-graphql.js',
+    // One pact-core per Jest process, so the native library is initialised once (the file says why).
+    '^@pact-foundation/pact-core$': '<rootDir>/jest/pact-core-once.js',
   },
 };
 

@@ -30,6 +30,10 @@ interface PactDocument {
 const readPact = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as PactDocument;
 const descriptions = (file: string) => readPact(file).interactions.map((interaction) => interaction.description).sort();
 
+/** The lines of a green Jest run's output that are not Jest's own report (PASS lines and the summary). */
+const notJestsReport = (output: string) =>
+  output.split('\n').filter((line) => line.trim() !== '' && !/^(PASS |Test Suites: |Tests: |Snapshots: |Time: |Ran all test suites)/.test(line));
+
 async function runSpec(consumer: string, interactions: FixtureInteraction[]) {
   const run = await runGeneratedSpec(fixtureSpec(consumer, interactions), pactDir);
   return run;
@@ -51,12 +55,15 @@ describe('pact files', () => {
 
   it('are byte-identical from run to run, also when two consumers run at once in two processes', async () => {
     // One after the other in one Jest process, then each in its own process at the same time.
-    await runGeneratedSpec([fixtureSpec('fixture_a', [LIST, ONE]), fixtureSpec('fixture_b', [OTHER])], pactDir);
+    const inOneProcess = await runGeneratedSpec([fixtureSpec('fixture_a', [LIST, ONE]), fixtureSpec('fixture_b', [OTHER])], pactDir);
     const alone = [readFileSync(pactOf('fixture_a')), readFileSync(pactOf('fixture_b'))];
 
     const runs = await Promise.all([runSpec('fixture_a', [LIST, ONE]), runSpec('fixture_b', [OTHER])]);
 
-    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    expect([inOneProcess, ...runs].map((run) => run.code)).toEqual([0, 0, 0]);
+    // Two spec files with mock servers in one Jest process, as a worker of `npm test` runs them: the Pact core
+    // says nothing of its own (it printed a line about its tracing subscriber until jest/pact-core-once.js).
+    expect(notJestsReport(inOneProcess.output)).toEqual([]);
     expect(readFileSync(pactOf('fixture_a')).equals(alone[0] as Buffer)).toBe(true);
     expect(readFileSync(pactOf('fixture_b')).equals(alone[1] as Buffer)).toBe(true);
   });

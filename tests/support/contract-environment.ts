@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
@@ -7,8 +8,14 @@ import { consoleTakingMismatches, mismatchError } from './mismatch-report';
 import { declaredPactFiles } from './pact-files-written';
 import { gitState, removeProvenance, writeProvenance } from '../../scripts/lib/provenance';
 
+/** Read by jest/pact-core-once.js, the module the test files get for `@pact-foundation/pact-core`. */
+const SHARED_PACT_CORE = Symbol.for('aggregator-contracts.pact-core');
+
+/** Node's own require: its module cache is the process's, where each test file's `require` has its own. */
+const requireInProcess = createRequire(__filename);
+
 /**
- * The Jest environment of every test file (jest.config testEnvironment): Node's, plus four duties of the
+ * The Jest environment of every test file (jest.config testEnvironment): Node's, plus five duties of the
  * contract specs that Jest's documented environment hooks can do without touching pact-js.
  *
  * 1. Telemetry off: the Pact core reports anonymous usage unless PACT_DO_NOT_TRACK=true. A user who sets
@@ -20,6 +27,8 @@ import { gitState, removeProvenance, writeProvenance } from '../../scripts/lib/p
  *    happily publish. When the spec file is done, the pact files it declared are removed if anything failed.
  * 4. Provenance: when every test passed, each declared pact gets a record beside it (commit, clean tree,
  *    sha256; scripts/lib/provenance.ts), which the pipeline steps require before they send anything.
+ * 5. One pact-core per process: the test files' `@pact-foundation/pact-core` is the instance this process loaded,
+ *    on first use, so the native library is initialised once (jest/pact-core-once.js says why).
  */
 export default class ContractEnvironment extends TestEnvironment {
   private failures = 0;
@@ -33,6 +42,7 @@ export default class ContractEnvironment extends TestEnvironment {
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     process.env.PACT_DO_NOT_TRACK ??= 'true';
     super(config, context);
+    Object.defineProperty(this.global, SHARED_PACT_CORE, { value: (): unknown => requireInProcess('@pact-foundation/pact-core') });
     this.projectRoot = (config.projectConfig as { rootDir?: string }).rootDir ?? process.cwd();
   }
 

@@ -68,11 +68,11 @@ export async function runGeneratedSpec(source: string | string[], pactDir: strin
   sources.forEach((text, index) => writeFileSync(path.join(dir, `generated-${index}.pact.test.js`), text));
   try {
     const jestArgs = ['--ci', '--runInBand', '--roots', dir, '--testMatch', '**/generated-*.pact.test.js'];
-    await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), ...jestArgs], {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), ...jestArgs], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PACT_DIR: pactDir },
     });
-    return { code: 0, output: '' };
+    return { code: 0, output: `${stdout}${stderr}` };
   } catch (error) {
     const failure = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof failure.code === 'number' ? failure.code : 1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
