@@ -15,6 +15,10 @@ const config = {
   transform: { '^.+\\.ts$': ['<rootDir>/jest/lazy-ts-jest.js', {}] },
   // A cold Pact mock server (native library load) can take a few seconds on a busy machine.
   testTimeout: 30_000,
+  // Jest's default, watchman on, spawns `watchman get-sockname` at every start (~5–15 ms from the Jest process)
+  // and, where watchman is not installed, learns only that. The node crawler lists our few dozen test files in
+  // milliseconds.
+  watchman: false,
   // Many test files wait on child processes (Jest, the pact CLI, the verifier): three workers keep two cores
   // busy, where Jest's default (cores - 1) leaves one idle.
   maxWorkers: 3,
