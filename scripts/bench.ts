@@ -68,9 +68,15 @@ const jest = (cacheDir: string, env: NodeJS.ProcessEnv, ...args: string[]) => ()
 interface Suite {
   name: string;
   script: string;
-  /** The script's Jest arguments (`jest tests/consumer-a` gives ["tests/consumer-a"]). */
+  /** The script's Jest arguments (`jest --runInBand tests/consumer-a` gives ["--runInBand", "tests/consumer-a"]). */
   jestArgs: string[];
 }
+
+/**
+ * The options among a suite's Jest arguments (those starting with `-`, such as `--runInBand`), which the floor
+ * is run with too: an option of the script must not favour one side. Path patterns are the suite's own.
+ */
+const jestOptions = (suite: Pick<Suite, 'jestArgs'>): string[] => suite.jestArgs.filter((arg) => arg.startsWith('-'));
 
 /** Every consumer with a pact spec and a script; a consumer missing either is reported, not guessed at. */
 export function discoverSuites(root: string = PROJECT_ROOT): { suites: Suite[]; skipped: string[] } {
@@ -156,7 +162,8 @@ async function contractsVersusFloor(runs: number, work: string) {
   for (const suite of suites) {
     const floor = await writeFloor(suite, work, env);
     floors.push({ suite: suite.name, ...floor });
-    console.log(`${suite.name}: ${floor.files.map((file) => `${file.file} ${file.tests} tests, ${file.requests} HTTP requests`).join('; ')}; the floor makes as many`);
+    const options = jestOptions(suite);
+    console.log(`${suite.name}: ${floor.files.map((file) => `${file.file} ${file.tests} tests, ${file.requests} HTTP requests`).join('; ')}; the floor makes as many${options.length > 0 ? `, run with ${options.join(' ')} too` : ''}`);
     for (const cache of ['warm', 'cold'] as const) {
       const contractCache = path.join(work, `cache-${suite.name}-${cache}-contract`);
       const floorCache = path.join(work, `cache-${suite.name}-${cache}-floor`);
@@ -167,7 +174,7 @@ async function contractsVersusFloor(runs: number, work: string) {
         `npm run ${suite.script} (${cache})`,
         runs,
         () => run('npm', ['run', '--silent', suite.script, '--', `--cacheDirectory=${contractCache}`], env),
-        () => run('npm', ['run', '--silent', 'bench:floor', '--', `--cacheDirectory=${floorCache}`, '--roots', floor.dir], env),
+        () => run('npm', ['run', '--silent', 'bench:floor', '--', ...options, `--cacheDirectory=${floorCache}`, '--roots', floor.dir], env),
         prepare,
       );
       // The same Jest commands without npm's launch.
@@ -175,7 +182,7 @@ async function contractsVersusFloor(runs: number, work: string) {
         `jest ${suite.jestArgs.join(' ')} (${cache})`,
         runs,
         () => run(process.execPath, [JEST, `--cacheDirectory=${contractCache}`, ...suite.jestArgs], env),
-        () => run(process.execPath, [JEST, '-c', FLOOR_CONFIG, `--cacheDirectory=${floorCache}`, '--roots', floor.dir], env),
+        () => run(process.execPath, [JEST, '-c', FLOOR_CONFIG, ...options, `--cacheDirectory=${floorCache}`, '--roots', floor.dir], env),
         prepare,
       );
       for (const [how, row] of [['npm run', viaNpm], ['jest', direct]] as const) {
