@@ -228,11 +228,17 @@ async function breakdown(runs: number, work: string) {
     { label: '(comparison) + TypeScript loaded, as ts-jest does on a hit', body: "it('runs', () => expect(1).toBe(1));", base: 1, env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require typescript`.trim() } },
     { label: '+ load pact-js (v4 and matchers; graphql mapped lazy)', body: `${pactJs}\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`, base: 1 },
     { label: '(comparison) + graphql loaded, as pact-js would', body: `${pactJs}\nit('loads', () => expect([PactV4, MatchersV3, jest.requireActual('graphql/index.js')]).toHaveLength(3));`, base: 3 },
-    { label: '+ our client (axios)', body: `${pactJs}\n${client}\nit('loads', () => expect([PactV4, MatchersV3, CountryDirectoryClient]).toHaveLength(3));`, base: 3 },
+    { label: '+ our client (axios; form-data mapped lazy)', body: `${pactJs}\n${client}\nit('loads', () => expect([PactV4, MatchersV3, CountryDirectoryClient]).toHaveLength(3));`, base: 3 },
     { label: '+ new PactV4 (native core)', body: `${probeContract(pactDir)}\n${client}\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));` },
     {
       label: '+ one interaction (mock server, request, pact write)',
       body: `${probeContract(pactDir)}\n${client}\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`,
+    },
+    // Last, so that it shifts no other row's index: it adds to '+ our client (axios)' (row 5).
+    {
+      label: '(comparison) + form-data loaded, as axios would',
+      body: `${pactJs}\n${client}\nit('loads', () => expect([PactV4, MatchersV3, CountryDirectoryClient, jest.requireActual('form-data/lib/form_data.js')]).toHaveLength(4));`,
+      base: 5,
     },
   ];
   tsProbes.forEach((probe, index) => writeFileSync(path.join(probes, `probe-${index}.test.ts`), `${probe.body}\n`));
