@@ -15,6 +15,10 @@ const config = {
   transform: { '^.+\\.ts$': ['<rootDir>/jest/lazy-ts-jest.js', {}] },
   // A cold Pact mock server (native library load) can take a few seconds on a busy machine.
   testTimeout: 30_000,
+  // Jest's default, watchman on, spawns `watchman get-sockname` at every start (~5–15 ms from the Jest process)
+  // and, where watchman is not installed, learns only that. The node crawler lists our few dozen test files in
+  // milliseconds.
+  watchman: false,
   // Many test files wait on child processes (Jest, the pact CLI, the verifier): three workers keep two cores
   // busy, where Jest's default (cores - 1) leaves one idle.
   maxWorkers: 3,
@@ -26,6 +30,9 @@ const config = {
     '^graphql$': '<rootDir>/jest/lazy-graphql.js',
     // One pact-core per Jest process, so the native library is initialised once (the file says why).
     '^@pact-foundation/pact-core$': '<rootDir>/jest/pact-core-once.js',
+    // axios requires form-data at load, for multipart bodies only (~40 ms in every file that imports a client):
+    // loaded on first use instead.
+    '^form-data$': '<rootDir>/jest/lazy-form-data.js',
   },
 };
 

@@ -68,9 +68,15 @@ const jest = (cacheDir: string, env: NodeJS.ProcessEnv, ...args: string[]) => ()
 interface Suite {
   name: string;
   script: string;
-  /** The script's Jest arguments (`jest tests/consumer-a` gives ["tests/consumer-a"]). */
+  /** The script's Jest arguments (`jest --runInBand tests/consumer-a` gives ["--runInBand", "tests/consumer-a"]). */
   jestArgs: string[];
 }
+
+/**
+ * The options among a suite's Jest arguments (those starting with `-`, such as `--runInBand`), which the floor
+ * is run with too: an option of the script must not favour one side. Path patterns are the suite's own.
+ */
+const jestOptions = (suite: Pick<Suite, 'jestArgs'>): string[] => suite.jestArgs.filter((arg) => arg.startsWith('-'));
 
 /** Every consumer with a pact spec and a script; a consumer missing either is reported, not guessed at. */
 export function discoverSuites(root: string = PROJECT_ROOT): { suites: Suite[]; skipped: string[] } {
@@ -156,7 +162,8 @@ async function contractsVersusFloor(runs: number, work: string) {
   for (const suite of suites) {
     const floor = await writeFloor(suite, work, env);
     floors.push({ suite: suite.name, ...floor });
-    console.log(`${suite.name}: ${floor.files.map((file) => `${file.file} ${file.tests} tests, ${file.requests} HTTP requests`).join('; ')}; the floor makes as many`);
+    const options = jestOptions(suite);
+    console.log(`${suite.name}: ${floor.files.map((file) => `${file.file} ${file.tests} tests, ${file.requests} HTTP requests`).join('; ')}; the floor makes as many${options.length > 0 ? `, run with ${options.join(' ')} too` : ''}`);
     for (const cache of ['warm', 'cold'] as const) {
       const contractCache = path.join(work, `cache-${suite.name}-${cache}-contract`);
       const floorCache = path.join(work, `cache-${suite.name}-${cache}-floor`);
@@ -167,7 +174,7 @@ async function contractsVersusFloor(runs: number, work: string) {
         `npm run ${suite.script} (${cache})`,
         runs,
         () => run('npm', ['run', '--silent', suite.script, '--', `--cacheDirectory=${contractCache}`], env),
-        () => run('npm', ['run', '--silent', 'bench:floor', '--', `--cacheDirectory=${floorCache}`, '--roots', floor.dir], env),
+        () => run('npm', ['run', '--silent', 'bench:floor', '--', ...options, `--cacheDirectory=${floorCache}`, '--roots', floor.dir], env),
         prepare,
       );
       // The same Jest commands without npm's launch.
@@ -175,7 +182,7 @@ async function contractsVersusFloor(runs: number, work: string) {
         `jest ${suite.jestArgs.join(' ')} (${cache})`,
         runs,
         () => run(process.execPath, [JEST, `--cacheDirectory=${contractCache}`, ...suite.jestArgs], env),
-        () => run(process.execPath, [JEST, '-c', FLOOR_CONFIG, `--cacheDirectory=${floorCache}`, '--roots', floor.dir], env),
+        () => run(process.execPath, [JEST, '-c', FLOOR_CONFIG, ...options, `--cacheDirectory=${floorCache}`, '--roots', floor.dir], env),
         prepare,
       );
       for (const [how, row] of [['npm run', viaNpm], ['jest', direct]] as const) {
@@ -221,11 +228,17 @@ async function breakdown(runs: number, work: string) {
     { label: '(comparison) + TypeScript loaded, as ts-jest does on a hit', body: "it('runs', () => expect(1).toBe(1));", base: 1, env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require typescript`.trim() } },
     { label: '+ load pact-js (v4 and matchers; graphql mapped lazy)', body: `${pactJs}\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`, base: 1 },
     { label: '(comparison) + graphql loaded, as pact-js would', body: `${pactJs}\nit('loads', () => expect([PactV4, MatchersV3, jest.requireActual('graphql/index.js')]).toHaveLength(3));`, base: 3 },
-    { label: '+ our client (axios)', body: `${pactJs}\n${client}\nit('loads', () => expect([PactV4, MatchersV3, CountryDirectoryClient]).toHaveLength(3));`, base: 3 },
+    { label: '+ our client (axios; form-data mapped lazy)', body: `${pactJs}\n${client}\nit('loads', () => expect([PactV4, MatchersV3, CountryDirectoryClient]).toHaveLength(3));`, base: 3 },
     { label: '+ new PactV4 (native core)', body: `${probeContract(pactDir)}\n${client}\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));` },
     {
       label: '+ one interaction (mock server, request, pact write)',
       body: `${probeContract(pactDir)}\n${client}\nit('interacts', async () => {\n  await pact.addInteraction().uponReceiving('a request for all countries').withRequest('GET', '/countries').willRespondWith(200, (response) => response.jsonBody([]))\n    .executeTest(async (server) => expect(await new CountryDirectoryClient(server.url).listCountries()).toEqual([]));\n});`,
+    },
+    // Last, so that it shifts no other row's index: it adds to '+ our client (axios)' (row 5).
+    {
+      label: '(comparison) + form-data loaded, as axios would',
+      body: `${pactJs}\n${client}\nit('loads', () => expect([PactV4, MatchersV3, CountryDirectoryClient, jest.requireActual('form-data/lib/form_data.js')]).toHaveLength(4));`,
+      base: 5,
     },
   ];
   tsProbes.forEach((probe, index) => writeFileSync(path.join(probes, `probe-${index}.test.ts`), `${probe.body}\n`));

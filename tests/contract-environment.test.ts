@@ -90,6 +90,31 @@ describe('the contract test environment', () => {
     expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
   });
 
+  it('records a change to a committed file as not clean', async () => {
+    const git = (...args: string[]) => execFileSync('git', ['-C', projectRoot, '-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args]);
+    writeFileSync(path.join(projectRoot, 'client.ts'), 'x');
+    git('add', 'client.ts');
+    git('commit', '-q', '-m', 'client');
+    writeFileSync(path.join(projectRoot, 'client.ts'), 'y');
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
+  });
+
+  it('writes no record in a repository without a commit, and says so', async () => {
+    rmSync(path.join(projectRoot, '.git'), { recursive: true, force: true });
+    execFileSync('git', ['init', '-q', projectRoot]);
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(true);
+    expect(existsSync(provenanceFile(pactFile))).toBe(false);
+    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json has no provenance record'));
+  });
+
   it('removes the pact and its record when a test failed, and a stale record when the run starts', async () => {
     writeProvenance(pactFile, { commit: 'c0ffee1', clean: true });
     environment.handleTestEvent({ name: 'run_start' } as unknown as Circus.Event);

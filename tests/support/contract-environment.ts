@@ -84,7 +84,7 @@ export default class ContractEnvironment extends TestEnvironment {
       for (const file of files) {
         if (!existsSync(file)) removeProvenance(file);
         else if (state) writeProvenance(file, state);
-        else process.stderr.write(`${path.basename(file)} has no provenance record: ${this.projectRoot} is not a git checkout, so the pipeline steps will refuse it.\n`);
+        else process.stderr.write(`${path.basename(file)} has no provenance record: ${this.projectRoot} is not a git checkout with a commit, so the pipeline steps will refuse it.\n`);
       }
     }
     await super.teardown();
