@@ -13,6 +13,7 @@ import { cliEnvironment } from '../scripts/lib/pact-cli';
 import { MAX_PACT_BYTES, readPactFiles } from '../scripts/lib/pact-files';
 import { checkProvenance, provenanceFile, writeProvenance } from '../scripts/lib/provenance';
 import { checkTags, publishArgs } from '../scripts/lib/publish';
+import { parseFlags } from '../scripts/lib/script';
 import { createFixtureProject, fixturePact, type FixtureProject } from './support/fixture-project';
 
 // Everything the pipeline steps refuse before sending anything, checked in-process: one clear line
@@ -30,6 +31,23 @@ const refusal = (action: () => unknown): string => {
 
 const BROKER = { PACT_BROKER_URL: 'https://broker.example.com', BROKER_USERNAME: 'writer', BROKER_PASSWORD: 'Secret-Pa55word!' };
 const temp = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+
+describe('npm\'s own flags', () => {
+  const TAG_FLAG = { tag: { type: 'string', multiple: true } } as const;
+
+  it('a script flag npm kept for itself (given before --) is refused', () => {
+    expect(refusal(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod' }))).toMatch(/^npm took --tag for itself/);
+  });
+
+  it('the same setting from an .npmrc (tag= is npm\'s own) is no refusal, and a different value on the command line still is', () => {
+    const dir = temp('npmrc');
+    const userconfig = path.join(dir, '.npmrc');
+    writeFileSync(userconfig, 'registry=https://registry.npmjs.org/\ntag = next\n');
+
+    expect(parseFlags(['--tag', 'x'], TAG_FLAG, 'usage', { npm_config_tag: 'next', npm_config_userconfig: userconfig }).tag).toEqual(['x']);
+    expect(refusal(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod', npm_config_userconfig: userconfig }))).toMatch(/^npm took --tag for itself/);
+  });
+});
 
 describe('values that reach the pact CLI', () => {
   it.each([

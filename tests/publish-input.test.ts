@@ -170,12 +170,21 @@ describe('publish:pact refuses bad input before sending anything', () => {
 
   it.each([
     ['credentials', 'https://bob:S3cretTok3n@ci.example.com/job/1/', /^BUILD_URL holds credentials \(user:password@\): the broker would store them/],
-    ['a query', 'https://ci.example.com/job/1/?token=S3cretTok3n', /^BUILD_URL has a query or fragment \(where tokens hide\)/],
+    ['a token in its query', 'https://ci.example.com/job/1/?token=S3cretTok3n', /^BUILD_URL carries a secret-looking parameter \(token, key, signature, password…\) in its query or fragment/],
+    ['a signature in its fragment', 'https://ci.example.com/job/1/#access_key=S3cretTok3n', /^BUILD_URL carries a secret-looking parameter/],
     ['no http(s)', 'ftp://ci.example.com/S3cretTok3n', /^BUILD_URL is not an http\(s\) URL/],
   ])('a build URL with %s, never shown: it would go on the command line and into the broker', async (_case, url, message) => {
     const text = await refusal({ BUILD_URL: url });
     expect(text).toMatch(message);
     expect(text).not.toContain('S3cretTok3n');
+  });
+
+  it.each([
+    ['Azure Pipelines', 'https://dev.azure.com/team/consumers/_build/results?buildId=123'],
+    ['Bitbucket Pipelines', 'https://bitbucket.org/team/consumers/addon/pipelines/home#!/results/12'],
+  ])('a %s build link, whose query or fragment is its point, is kept', (_ci, url) => {
+    const { version } = prepareBrokerStep(project.root, environment({ BUILD_URL: url }), { notify: () => undefined });
+    expect(version.buildUrl).toBe(url);
   });
 
   it('a GIT_COMMIT that is no commit id, never shown (it may be a secret in the wrong variable)', async () => {

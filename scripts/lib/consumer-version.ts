@@ -121,9 +121,11 @@ function resolveBuildUrl(env: Env): { value: string; source: string } | undefine
   return undefined;
 }
 
+const SECRET_PARAMETER = /(^|[?&#!/;])[\w.-]*(token|key|sig|signature|auth|password|passwd|pwd|secret|credential|session|code)[\w.-]*=/i;
+
 /**
  * A build URL goes on the CLI's command line and is stored in the broker for anyone who can read it: an
- * http(s) URL without credentials, query or fragment (where CI tokens hide), or a refusal that shows nothing of it.
+ * http(s) URL without credentials or a secret-looking parameter, or a refusal that shows nothing of it.
  */
 function checkedBuildUrl(value: string, source: string): { value: string; source: string } {
   checkCliValue(value, { name: source, showValue: false });
@@ -135,6 +137,10 @@ function checkedBuildUrl(value: string, source: string): { value: string; source
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${source} is not an http(s) URL: set it to the build's web address, or unset it.`);
   if (url.username || url.password) throw new ConfigError(`${source} holds credentials (user:password@): the broker would store them for every reader. Give the build's address without them.`);
-  if (url.search || url.hash) throw new ConfigError(`${source} has a query or fragment (where tokens hide): the broker would store it for every reader. Give the build's address without it.`);
+  // Build links of some CI systems need their query or fragment (Azure `?buildId=`, Bitbucket `#!/results/12`);
+  // a parameter named like a credential is what must not be stored.
+  if (SECRET_PARAMETER.test(`${url.search}${url.hash}`)) {
+    throw new ConfigError(`${source} carries a secret-looking parameter (token, key, signature, password…) in its query or fragment: the broker would store it for every reader. Give the build's address without it.`);
+  }
   return { value, source };
 }

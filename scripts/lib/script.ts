@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from './errors';
 
@@ -35,7 +37,8 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
   for (const name of Object.keys(options)) {
     // --dry-run has its own handling (lib/dry-run.ts): honoured, or refused where a step has none.
     const npmVariable = `npm_config_${name.replace(/-/g, '_')}`;
-    if (name !== 'dry-run' && env[npmVariable] !== undefined) {
+    const value = env[npmVariable];
+    if (name !== 'dry-run' && value !== undefined && !setInNpmrc(name, value, env)) {
       throw new ConfigError(`npm took --${name} for itself (it came before --, and reached the script only as ${npmVariable}): put the script's flags after --. Usage: ${usage}`);
     }
   }
@@ -52,6 +55,23 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
     seen.add(token.name);
   }
   return parsed.values;
+}
+
+/**
+ * Whether an npmrc file npm reads (the project's, the user's, the global one) sets `name` to `value`: then npm
+ * passes it on for every script (`tag=next` is a real npm setting) and it says nothing about this command line.
+ */
+function setInNpmrc(name: string, value: string, env: NodeJS.ProcessEnv): boolean {
+  const files = [env.npm_config_local_prefix && path.join(env.npm_config_local_prefix, '.npmrc'), env.npm_config_userconfig, env.npm_config_globalconfig];
+  const setting = new RegExp(`^\\s*${name}\\s*=\\s*"?(.*?)"?\\s*$`);
+  return files.some((file) => {
+    if (!file) return false;
+    try {
+      return readFileSync(file, 'utf8').split(/\r?\n/).some((line) => setting.exec(line)?.[1] === value);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** An optional whole-number flag within [min, max]. */
