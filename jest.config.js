@@ -28,6 +28,8 @@ const config = {
     '^ramda$': '<rootDir>/node_modules/ramda/dist/ramda.js',
     // pact-js requires graphql at load, for GraphQL interactions only (~40 ms): loaded on first use instead.
     '^graphql$': '<rootDir>/jest/lazy-graphql.js',
+    // pact-js requires lodash at load, for one call made only for GraphQL interactions (~7 ms): on first use.
+    '^lodash$': '<rootDir>/jest/lazy-lodash.js',
     // pact-core's logger builds pino-pretty's prettifier when pact-js loads, for lines our specs rarely print
     // (~14 ms per spec file): the real prettifier is built with the first line instead.
     '^pino-pretty$': '<rootDir>/jest/lazy-pino-pretty.js',

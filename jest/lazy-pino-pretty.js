@@ -12,21 +12,11 @@
  * tests/lazy-pino-pretty.test.ts holds that to account. It can go when pact-core builds its prettifier lazily.
  */
 
-/** The real package, by a path the mapping (`^pino-pretty$`) does not match. */
-const REAL = 'pino-pretty/index.js';
-
-/** A property of the stand-in that says whether the real module is loaded, without loading it. */
-const LOADED = Symbol.for('aggregator-contracts.lazy-pino-pretty.loaded');
+const { lazyModule } = require('./lazy-module');
 
 /** @typedef {(line: unknown) => string} Prettify */
-/** @typedef {Record<PropertyKey, unknown> & { prettyFactory: (options?: object) => Prettify }} PinoPrettyModule */
 
-/** @type {PinoPrettyModule | undefined} */
-let real;
-const load = () => {
-  real ??= /** @type {PinoPrettyModule} */ (require(REAL));
-  return real;
-};
+const lazy = lazyModule('pino-pretty/index.js', Symbol.for('aggregator-contracts.lazy-pino-pretty.loaded'), { prettyFactory });
 
 /**
  * pino-pretty's `prettyFactory`, deferred: the real one is called with `options` when the first line is printed.
@@ -37,26 +27,9 @@ function prettyFactory(options) {
   /** @type {Prettify | undefined} */
   let prettify;
   return (line) => {
-    prettify ??= load().prettyFactory(options);
+    prettify ??= /** @type {(options?: object) => Prettify} */ (lazy.load().prettyFactory)(options);
     return prettify(line);
   };
 }
 
-module.exports = new Proxy(/** @type {Record<PropertyKey, unknown>} */ ({}), {
-  get: (_target, key) => {
-    if (key === LOADED) return real !== undefined;
-    if (key === 'prettyFactory') return prettyFactory;
-    return Reflect.get(load(), key);
-  },
-  has: (_target, key) => key === LOADED || Reflect.has(load(), key),
-  ownKeys: () => Reflect.ownKeys(load()),
-  // Reported configurable: a Proxy may not claim a non-configurable property its (empty) target lacks.
-  getOwnPropertyDescriptor: (_target, key) => {
-    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);
-    if (key === 'prettyFactory' && descriptor) return { ...descriptor, value: prettyFactory, configurable: true };
-    return descriptor && { ...descriptor, configurable: true };
-  },
-  set: () => false,
-  defineProperty: () => false,
-  deleteProperty: () => false,
-});
+module.exports = lazy.standIn;

@@ -4,16 +4,18 @@ import path from 'node:path';
 
 import { MatchersV3, PactV4 } from './support/pact-js';
 
-// jest.config.js maps `graphql` to jest/lazy-graphql.js, which loads the real package on first use. pact-js
-// requires graphql at load for GraphQL interactions only; these tests hold the stand-in to two promises:
-// a plain HTTP contract never loads graphql, and GraphQL interactions (and graphql's API) work through it.
-// The tests run in order: the first one needs the real module not to have been touched yet in this file.
+// jest.config.js maps `graphql` to jest/lazy-graphql.js and `lodash` to jest/lazy-lodash.js, which load the real
+// package on first use. pact-js requires both at load for GraphQL interactions only; these tests hold the
+// stand-ins to two promises: a plain HTTP contract loads neither, and GraphQL interactions (and each package's
+// API) work through them. The tests run in order: the first ones need the real modules not to have been touched.
 
 // Not `import * as graphql`: its interop helper lists the module's exports, which loads it at import.
 // requireActual bypasses mocks, not moduleNameMapper: this is the module pact-js gets for `graphql`.
 const graphql = jest.requireActual<typeof import('graphql')>('graphql');
 const LOADED = Symbol.for('aggregator-contracts.lazy-graphql.loaded');
 const isLoaded = () => (graphql as unknown as Record<symbol, boolean>)[LOADED];
+const lodash = jest.requireActual<Record<PropertyKey, unknown>>('lodash');
+const isLodashLoaded = () => lodash[Symbol.for('aggregator-contracts.lazy-lodash.loaded')];
 
 let dir: string;
 beforeAll(() => {
@@ -23,12 +25,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const contract = () => new PactV4({ consumer: 'lazy_graphql_check', provider: 'aggregator', dir, logLevel: 'error' });
 
-describe('graphql through the lazy stand-in', () => {
-  it('is what `graphql` resolves to in our specs', () => {
+describe('graphql and lodash through their lazy stand-ins', () => {
+  it('are what `graphql` and `lodash` resolve to in our specs', () => {
     expect(require.resolve('graphql')).toBe(path.resolve(__dirname, '../jest/lazy-graphql.js'));
+    expect(require.resolve('lodash')).toBe(path.resolve(__dirname, '../jest/lazy-lodash.js'));
   });
 
-  it('is not loaded by a plain HTTP contract', async () => {
+  it('are not loaded by a plain HTTP contract', async () => {
     await contract()
       .addInteraction()
       .uponReceiving('a plain request')
@@ -39,9 +42,10 @@ describe('graphql through the lazy stand-in', () => {
       });
 
     expect(isLoaded()).toBe(false);
+    expect(isLodashLoaded()).toBe(false);
   });
 
-  it('serves a GraphQL interaction, and is loaded by it', async () => {
+  it('serve a GraphQL interaction, and are loaded by it', async () => {
     const query = 'query CountryQuery {\n  country(code: "IND") {\n    name\n  }\n}';
     await contract()
       .addGraphQLInteraction()
@@ -61,6 +65,7 @@ describe('graphql through the lazy stand-in', () => {
       });
 
     expect(isLoaded()).toBe(true);
+    expect(isLodashLoaded()).toBe(true);
   });
 
   it('lets pact-js print a parsed query and refuse an invalid one', () => {
@@ -76,5 +81,12 @@ describe('graphql through the lazy stand-in', () => {
     expect(graphql.parse).toBe(real.parse);
     expect(graphql.print(graphql.parse('{ a }'))).toBe('{\n  a\n}');
     expect('Kind' in graphql).toBe(true);
+  });
+
+  it("is lodash's own API", () => {
+    const real = jest.requireActual<Record<string, unknown>>('lodash/lodash.js');
+    expect(Object.keys(lodash).sort()).toEqual(Object.keys(real).sort());
+    expect(lodash.isUndefined).toBe(real.isUndefined);
+    expect(Reflect.set(lodash, 'isUndefined', () => false)).toBe(false);
   });
 });
