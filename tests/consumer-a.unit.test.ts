@@ -1,11 +1,12 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CountryDirectoryClient } from '../src/consumer-a/country-directory-client';
-import { AggregatorError, InvalidInputError, MAX_TIMEOUT_MS, type AggregatorClientOptions } from '../src/shared/aggregator-http';
+import { AggregatorError, InvalidInputError, type AggregatorClientOptions } from '../src/shared/aggregator-http';
+import { caughtFrom } from './support/caught';
 import { startFixtureServer, unusedUrl, type FaultyAnswer, type FixtureServer, type ScriptedAnswer } from './support/http-fixture';
 
-// consumer-a's own behaviour: input checks, what it reads from an answer, its connections. How the shared
-// transport meets a misbehaving server (deadlines, redirects, size cap, fault kinds) is aggregator-http.faults.test.ts.
+// consumer-a's own behaviour: input checks, what it reads from an answer, and that it hands its base URL and
+// options to the shared transport. The transport's own checks (base URL, options) and connections are
+// aggregator-http.unit.test.ts's; how it meets a misbehaving server (deadlines, redirects, size cap, fault kinds)
+// is aggregator-http.faults.test.ts's.
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -24,8 +25,10 @@ describe('CountryDirectoryClient input checks', () => {
   it.each(['', 'IN', 'INDI', 'I1D', 'IN ', '../'])('refuses the code %j before sending anything', async (code) => {
     const client = await clientAnswering(json({}));
 
-    await expect(client.getCountry(code)).rejects.toThrow(InvalidInputError);
-    await expect(client.getCountry(code)).rejects.toThrow(/three-letter ISO 3166-1 alpha-3/);
+    const error = await client.getCountry(code).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/three-letter ISO 3166-1 alpha-3/);
     expect(server?.requests).toEqual([]);
   });
 
@@ -51,16 +54,16 @@ describe('CountryDirectoryClient input checks', () => {
     server = await startFixtureServer({ status: 404 });
     const code = { toString: () => 'IND', toUpperCase: () => '../../admin/delete' };
 
-    await expect(new CountryDirectoryClient(`${server.url}/api/v1`).getCountry(code as unknown as string)).rejects.toThrow(InvalidInputError);
+    await expect(new CountryDirectoryClient(`${server.url}/api/v1`).getCountry(code as unknown as string)).rejects.toBeInstanceOf(InvalidInputError);
     expect(server.requests).toEqual([]);
   });
 
   it('quotes only the start of a refused code too long to show', async () => {
     const client = await clientAnswering(json({}));
 
-    await expect(client.getCountry('x'.repeat(100_000))).rejects.toThrow(
-      `code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got "${'x'.repeat(60)}"… (100000 characters)`,
-    );
+    await expect(client.getCountry('x'.repeat(100_000))).rejects.toMatchObject({
+      message: `code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got "${'x'.repeat(60)}"… (100000 characters)`,
+    });
   });
 
   it('asks for a lower-case code in upper case', async () => {
@@ -70,40 +73,23 @@ describe('CountryDirectoryClient input checks', () => {
 
     expect(server?.requests).toEqual(['/countries/DEU']);
   });
+});
 
-  it.each(['localhost:8080', 'not a url', 'ftp://example.com'])('refuses the base URL %j', (baseUrl) => {
-    expect(() => new CountryDirectoryClient(baseUrl)).toThrow(/baseUrl must/);
+describe('CountryDirectoryClient transport', () => {
+  // The transport checks the base URL and options itself (aggregator-http.unit.test.ts): here only that the client
+  // hands them over, and that its paths join the base URL's.
+  it('hands its base URL to the transport, which refuses one that is not a URL', () => {
+    const refusal = caughtFrom(() => new CountryDirectoryClient('not a url'));
+
+    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect((refusal as Error).message).toBe('baseUrl must be an absolute http(s) URL such as http://localhost:8080');
   });
 
-  it.each(['http://127.0.0.1:8080/?debug=1', 'http://127.0.0.1:8080/#top', 'http://127.0.0.1:8080/?', 'http://127.0.0.1:8080#'])(
-    'refuses the base URL %j with a query string or fragment',
-    (baseUrl) => {
-      expect(() => new CountryDirectoryClient(baseUrl)).toThrow(/^baseUrl must not have a query string or fragment/);
-    },
-  );
+  it('hands its options to the transport, which refuses a timeout of 0', () => {
+    const refusal = caughtFrom(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs: 0 }));
 
-  // "Hunter2:x@y" parses as the scheme "hunter2:": a password pasted without its user and host.
-  it.each(['http://127.0.0.1:8080/?token=hunter2-secret', 'not a url hunter2-secret', 'Hunter2-Secret:x@y', 'http://reader:hunter2@127.0.0.1:8080'])(
-    'never repeats any part of a refused base URL (%j), which may hold a secret',
-    (baseUrl) => {
-      expect(() => new CountryDirectoryClient(baseUrl)).toThrow(expect.objectContaining({ message: expect.not.stringMatching(/hunter2/i) as string }) as Error);
-    },
-  );
-
-  it('refuses a base URL of another scheme, saying which schemes it takes', () => {
-    expect(() => new CountryDirectoryClient('ftp://example.com')).toThrow(/^baseUrl must start with http:\/\/ or https:\/\/, such as http:\/\/localhost:8080$/);
-  });
-
-  // A URL object, or an object whose toString gives a URL, would be read through a conversion the types never promised.
-  it.each([undefined, 8080, new URL('http://127.0.0.1:8080'), { toString: () => 'http://127.0.0.1:8080' }])('refuses the base URL %p, not a string', (baseUrl) => {
-    expect(() => new CountryDirectoryClient(baseUrl as unknown as string)).toThrow(/^baseUrl must be a string, an absolute http\(s\) URL such as http:\/\/localhost:8080$/);
-  });
-
-  it('refuses a base URL with credentials without repeating them', () => {
-    const construct = () => new CountryDirectoryClient('http://reader:s3cret@127.0.0.1:8080');
-
-    expect(construct).toThrow('baseUrl must not contain credentials (user:password@)');
-    expect(construct).not.toThrow(/s3cret/);
+    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect((refusal as Error).message).toBe('timeoutMs must be an integer from 1 to 2147483647, got 0');
   });
 
   it('keeps a path prefix of the base URL', async () => {
@@ -112,53 +98,6 @@ describe('CountryDirectoryClient input checks', () => {
     await new CountryDirectoryClient(`${server.url}/aggregator`).listCountries();
 
     expect(server.requests).toEqual(['/aggregator/countries']);
-  });
-
-  it('keeps a path prefix given with a trailing slash', async () => {
-    server = await startFixtureServer(json([]));
-
-    await new CountryDirectoryClient(`${server.url}/api/v1/`).listCountries();
-
-    expect(server.requests).toEqual(['/api/v1/countries']);
-  });
-
-  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1])('refuses the timeout %p', (timeoutMs) => {
-    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs })).toThrow(
-      `timeoutMs must be an integer from 1 to 2147483647, got ${timeoutMs}`,
-    );
-  });
-
-  // A timeout read from the environment is a string: "got 100" would read as a valid timeout.
-  it.each([
-    ['100', '"100"'],
-    [Symbol('timeout'), 'a symbol'],
-    [{ valueOf: (): number => 100 }, 'an object'],
-  ])('refuses the timeout %p, not a number, saying what it is', (timeoutMs, shown) => {
-    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs: timeoutMs as unknown as number })).toThrow(
-      new InvalidInputError('timeoutMs', `must be an integer from 1 to 2147483647, got ${shown}`),
-    );
-  });
-
-  // null crashed reading its fields; a number (a timeout meant as the second argument) was silently ignored.
-  it.each([
-    [null, 'null'],
-    [5000, '5000'],
-    [[], 'an array'],
-    ['fast', '"fast"'],
-  ])('refuses the options %p, not an object', (options, shown) => {
-    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', options as unknown as AggregatorClientOptions)).toThrow(
-      new InvalidInputError('options', `must be an object such as { timeoutMs: 5000 }, got ${shown}`),
-    );
-  });
-
-  it('accepts the longest timeout Node\'s timers can keep', () => {
-    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs: MAX_TIMEOUT_MS })).not.toThrow();
-  });
-
-  it.each([0, -1, 2.5, Number.NaN, 2 ** 40])('refuses the response size limit %p', (maxResponseBytes) => {
-    expect(() => new CountryDirectoryClient('http://127.0.0.1:8080', { maxResponseBytes })).toThrow(
-      /^maxResponseBytes must be an integer from 1 to \d+, got /,
-    );
   });
 });
 
@@ -196,7 +135,7 @@ describe('CountryDirectoryClient response handling', () => {
   it('rejects a list that is not an array', async () => {
     const client = await clientAnswering(json({ countries: [] }));
 
-    await expect(client.listCountries()).rejects.toThrow('listCountries failed: expected a JSON array of countries in the response body');
+    await expect(client.listCountries()).rejects.toMatchObject({ message: 'listCountries failed: expected a JSON array of countries in the response body' });
   });
 
   it('rejects a country whose field has the wrong type, naming the field', async () => {
@@ -204,9 +143,9 @@ describe('CountryDirectoryClient response handling', () => {
       json({ code: 'IND', name: 'India', population: '1353200000', latestTotalCases: 1, diffFromPrevDay: 0 }),
     );
 
-    await expect(client.getCountry('IND')).rejects.toThrow(
-      'getCountry failed: country field "population" should be a positive safe integer, got "1353200000"',
-    );
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      message: 'getCountry failed: country field "population" should be a positive safe integer, got "1353200000"',
+    });
   });
 
   // The aggregator's HEAD zeroes every population: a directory must not show that as data.
@@ -244,7 +183,7 @@ describe('CountryDirectoryClient response handling', () => {
   it('counts escapes in the quoted start, so control characters cannot lengthen it', async () => {
     const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: '\u0000'.repeat(1_000) }]));
 
-    await expect(client.listCountries()).rejects.toThrow(`got "${'\\u0000'.repeat(10)}"… (1000 characters)`);
+    await expect(client.listCountries()).rejects.toMatchObject({ message: expect.stringContaining(`got "${'\\u0000'.repeat(10)}"… (1000 characters)`) as string });
   });
 
   // Deep enough that quoting it with JSON.stringify overflowed the stack (a RangeError, not an AggregatorError):
@@ -264,9 +203,9 @@ describe('CountryDirectoryClient response handling', () => {
   it.each([-1, 0.5, 2 ** 53])('rejects the case count %p', async (latestTotalCases) => {
     const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }));
 
-    await expect(client.getCountry('IND')).rejects.toThrow(
-      `country field "latestTotalCases" should be a safe integer, 0 or more, got ${JSON.stringify(latestTotalCases)}`,
-    );
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      message: expect.stringContaining(`country field "latestTotalCases" should be a safe integer, 0 or more, got ${JSON.stringify(latestTotalCases)}`) as string,
+    });
   });
 
   it('accepts no cases at all and a negative day-over-day difference (a downward revision)', async () => {
@@ -284,9 +223,9 @@ describe('CountryDirectoryClient response handling', () => {
   it.each([1.5, -(2 ** 53), '3'])('rejects the day-over-day difference %p', async (diffFromPrevDay) => {
     const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay }));
 
-    await expect(client.getCountry('IND')).rejects.toThrow(
-      `country field "diffFromPrevDay" should be a safe integer, got ${JSON.stringify(diffFromPrevDay)}`,
-    );
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      message: expect.stringContaining(`country field "diffFromPrevDay" should be a safe integer, got ${JSON.stringify(diffFromPrevDay)}`) as string,
+    });
   });
 
   // An aggregator that mixes up its lookups must not get the wrong country's figures shown as the one asked for.
@@ -309,7 +248,7 @@ describe('CountryDirectoryClient response handling', () => {
   it('rejects the provider\'s empty country (code null) instead of passing nulls on', async () => {
     const client = await clientAnswering(json({ code: null, name: null, population: 0, latestTotalCases: 0, diffFromPrevDay: 0 }));
 
-    await expect(client.getCountry('IND')).rejects.toThrow(/field "code" should be a three-letter upper-case code, got null/);
+    await expect(client.getCountry('IND')).rejects.toMatchObject({ message: expect.stringMatching(/field "code" should be a three-letter upper-case code, got null/) as string });
   });
 
   it('reports a timeout without axios details', async () => {
@@ -330,38 +269,5 @@ describe('CountryDirectoryClient response handling', () => {
       kind: 'unreachable',
       message: 'listCountries failed: could not reach the aggregator (ECONNREFUSED)',
     });
-  });
-});
-
-describe('CountryDirectoryClient connections', () => {
-  // Pact gives every test a new mock server on a random port, and ports get reused. A client must never
-  // send its request down a kept-alive connection that another client opened to an earlier server.
-  it('never reuses a connection another client opened to a server that has since gone', async () => {
-    const listen = async (server: http.Server, port = 0) => {
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-      return (server.address() as AddressInfo).port;
-    };
-    const answering = (name: string) =>
-      http.createServer((request, response) => {
-        response.writeHead(200, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify([{ code: 'ABC', name, population: 1 }]));
-      });
-    const first = answering('first server');
-    const port = await listen(first);
-    await new CountryDirectoryClient(`http://127.0.0.1:${port}`).listCountries();
-    // Stop listening but leave the idle kept-alive connection open, as a finished mock server may.
-    first.close();
-    const second = answering('second server');
-    await listen(second, port);
-
-    try {
-      const countries = await new CountryDirectoryClient(`http://127.0.0.1:${port}`).listCountries();
-
-      expect(countries[0]?.name).toBe('second server');
-    } finally {
-      first.closeAllConnections();
-      second.closeAllConnections();
-      second.close();
-    }
   });
 });

@@ -1,6 +1,10 @@
 import { PerCapitaClient } from '../src/consumer-b/per-capita-client';
 import { AggregatorError, InvalidInputError } from '../src/shared/aggregator-http';
+import { caughtFrom } from './support/caught';
 import { startFixtureServer, type FixtureServer, type ScriptedAnswer } from './support/http-fixture';
+
+// consumer-b's own behaviour: its limit, the ranking it makes of an answer, and that it hands its base URL and
+// options to the shared transport, whose own checks are aggregator-http.unit.test.ts's.
 
 let server: FixtureServer | undefined;
 afterEach(async () => {
@@ -28,8 +32,10 @@ describe('PerCapitaClient input checks', () => {
   it.each([-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses the limit %p before sending anything', async (limit) => {
     const client = await clientAnswering(json([]));
 
-    await expect(client.highestPerCapita(limit)).rejects.toThrow(InvalidInputError);
-    await expect(client.highestPerCapita(limit)).rejects.toThrow(/^limit must be a positive integer/);
+    const error = await client.highestPerCapita(limit).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toMatch(/^limit must be a positive integer/);
     expect(server?.requests).toEqual([]);
   });
 
@@ -47,6 +53,32 @@ describe('PerCapitaClient input checks', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toBe(`limit must be a positive integer, got ${shown}`);
     expect(server?.requests).toEqual([]);
+  });
+});
+
+describe('PerCapitaClient transport', () => {
+  // The transport checks the base URL and options itself (aggregator-http.unit.test.ts): here only that the client
+  // hands them over, and that its path joins the base URL's.
+  it('hands its base URL to the transport, which refuses one that is not a URL', () => {
+    const refusal = caughtFrom(() => new PerCapitaClient('not a url'));
+
+    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect((refusal as Error).message).toBe('baseUrl must be an absolute http(s) URL such as http://localhost:8080');
+  });
+
+  it('hands its options to the transport, which refuses a timeout of 0', () => {
+    const refusal = caughtFrom(() => new PerCapitaClient('http://127.0.0.1:8080', { timeoutMs: 0 }));
+
+    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect((refusal as Error).message).toBe('timeoutMs must be an integer from 1 to 2147483647, got 0');
+  });
+
+  it('keeps a path prefix of the base URL', async () => {
+    server = await startFixtureServer(json([]));
+
+    await new PerCapitaClient(`${server.url}/aggregator`).highestPerCapita();
+
+    expect(server.requests).toEqual(['/aggregator/countries/percapita']);
   });
 });
 
@@ -123,13 +155,15 @@ describe('PerCapitaClient ranking', () => {
   it.each([-1_000, 2 ** 53])('refuses the population %p', async (population) => {
     const client = await clientAnswering(json([{ ...country('IND', '0.000000000000000'), population }]));
 
-    await expect(client.highestPerCapita()).rejects.toThrow(`country field "population" should be a positive safe integer, got ${population}`);
+    await expect(client.highestPerCapita()).rejects.toMatchObject({
+      message: expect.stringContaining(`country field "population" should be a positive safe integer, got ${population}`) as string,
+    });
   });
 
   it('refuses percentCases sent as a JSON number (the provider\'s first version)', async () => {
     const client = await clientAnswering(json([country('IND', 0.033)]));
 
-    await expect(client.highestPerCapita()).rejects.toThrow(/field "percentCases" should be a string, got 0.033/);
+    await expect(client.highestPerCapita()).rejects.toMatchObject({ message: expect.stringMatching(/field "percentCases" should be a string, got 0.033/) as string });
   });
 
   it('does not follow a redirect', async () => {
