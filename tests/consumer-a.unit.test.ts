@@ -1,35 +1,30 @@
 import { CountryDirectoryClient } from '../src/consumer-a/country-directory-client';
 import { AggregatorError, InvalidInputError, type AggregatorClientOptions } from '../src/shared/aggregator-http';
 import { caughtFrom } from './support/caught';
-import { startFixtureServer, unusedUrl, type FaultyAnswer, type FixtureServer, type ScriptedAnswer } from './support/http-fixture';
+import { fixtureServerPerFile, unusedUrl, type FaultyAnswer, type ScriptedAnswer } from './support/http-fixture';
 
 // consumer-a's own behaviour: input checks, what it reads from an answer, and that it hands its base URL and
 // options to the shared transport. The transport's own checks (base URL, options) and connections are
 // aggregator-http.unit.test.ts's; how it meets a misbehaving server (deadlines, redirects, size cap, fault kinds)
 // is aggregator-http.faults.test.ts's.
 
-let server: FixtureServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const server = fixtureServerPerFile();
 
-async function clientAnswering(answer: ScriptedAnswer | FaultyAnswer, options?: AggregatorClientOptions | number): Promise<CountryDirectoryClient> {
-  server = await startFixtureServer(answer);
-  return new CountryDirectoryClient(server.url, typeof options === 'number' ? { timeoutMs: options } : options);
+function clientAnswering(answer: ScriptedAnswer | FaultyAnswer, options?: AggregatorClientOptions | number): CountryDirectoryClient {
+  return new CountryDirectoryClient(server.answerWith(answer), typeof options === 'number' ? { timeoutMs: options } : options);
 }
 
 const json = (value: unknown): ScriptedAnswer => ({ status: 200, body: JSON.stringify(value) });
 
 describe('CountryDirectoryClient input checks', () => {
   it.each(['', 'IN', 'INDI', 'I1D', 'IN ', '../'])('refuses the code %j before sending anything', async (code) => {
-    const client = await clientAnswering(json({}));
+    const client = clientAnswering(json({}));
 
     const error = await client.getCountry(code).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toMatch(/three-letter ISO 3166-1 alpha-3/);
-    expect(server?.requests).toEqual([]);
+    expect(server.requests).toEqual([]);
   });
 
   // JavaScript callers, or TypeScript through `as`, can pass anything.
@@ -40,26 +35,26 @@ describe('CountryDirectoryClient input checks', () => {
     [null, 'null'],
     [undefined, 'nothing'],
   ])('refuses the code %p, not a string, before sending anything', async (code, shown) => {
-    const client = await clientAnswering(json({}));
+    const client = clientAnswering(json({}));
 
     const error = await client.getCountry(code as unknown as string).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toBe(`code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${shown}`);
-    expect(server?.requests).toEqual([]);
+    expect(server.requests).toEqual([]);
   });
 
   // The hostile case: a code checked through its toString and sent through its own toUpperCase.
   it('never sends a code object\'s own upper-casing, which could climb out of the base path', async () => {
-    server = await startFixtureServer({ status: 404 });
+    const url = server.answerWith({ status: 404 });
     const code = { toString: () => 'IND', toUpperCase: () => '../../admin/delete' };
 
-    await expect(new CountryDirectoryClient(`${server.url}/api/v1`).getCountry(code as unknown as string)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(new CountryDirectoryClient(`${url}/api/v1`).getCountry(code as unknown as string)).rejects.toBeInstanceOf(InvalidInputError);
     expect(server.requests).toEqual([]);
   });
 
   it('quotes only the start of a refused code too long to show', async () => {
-    const client = await clientAnswering(json({}));
+    const client = clientAnswering(json({}));
 
     await expect(client.getCountry('x'.repeat(100_000))).rejects.toMatchObject({
       message: `code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got "${'x'.repeat(60)}"… (100000 characters)`,
@@ -67,11 +62,11 @@ describe('CountryDirectoryClient input checks', () => {
   });
 
   it('asks for a lower-case code in upper case', async () => {
-    const client = await clientAnswering({ status: 404 });
+    const client = clientAnswering({ status: 404 });
 
     await client.getCountry('deu');
 
-    expect(server?.requests).toEqual(['/countries/DEU']);
+    expect(server.requests).toEqual(['/countries/DEU']);
   });
 });
 
@@ -93,9 +88,9 @@ describe('CountryDirectoryClient transport', () => {
   });
 
   it('keeps a path prefix of the base URL', async () => {
-    server = await startFixtureServer(json([]));
+    const url = server.answerWith(json([]));
 
-    await new CountryDirectoryClient(`${server.url}/aggregator`).listCountries();
+    await new CountryDirectoryClient(`${url}/aggregator`).listCountries();
 
     expect(server.requests).toEqual(['/aggregator/countries']);
   });
@@ -103,7 +98,7 @@ describe('CountryDirectoryClient transport', () => {
 
 describe('CountryDirectoryClient response handling', () => {
   it('keeps only the fields the directory uses', async () => {
-    const client = await clientAnswering(
+    const client = clientAnswering(
       json([{ code: 'DEU', name: 'Germany', population: 83000000, latestTotalCases: 5, diffFromPrevDay: 0, percentCases: '0.000000060240964' }]),
     );
 
@@ -111,7 +106,7 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it('maps an unexpected status to an AggregatorError naming the call', async () => {
-    const client = await clientAnswering({ status: 500, body: '{"error":"boom"}' });
+    const client = clientAnswering({ status: 500, body: '{"error":"boom"}' });
 
     const error = await client.listCountries().catch((caught: unknown) => caught);
 
@@ -121,25 +116,25 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it('treats any status but 200 and 404 from getCountry as an error', async () => {
-    const client = await clientAnswering({ status: 503 });
+    const client = clientAnswering({ status: 503 });
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({ operation: 'getCountry', status: 503 });
   });
 
   it('rejects a body that is not JSON', async () => {
-    const client = await clientAnswering({ status: 200, body: '<html>', contentType: 'text/html' });
+    const client = clientAnswering({ status: 200, body: '<html>', contentType: 'text/html' });
 
     await expect(client.listCountries()).rejects.toMatchObject({ kind: 'invalid-response' });
   });
 
   it('rejects a list that is not an array', async () => {
-    const client = await clientAnswering(json({ countries: [] }));
+    const client = clientAnswering(json({ countries: [] }));
 
     await expect(client.listCountries()).rejects.toMatchObject({ message: 'listCountries failed: expected a JSON array of countries in the response body' });
   });
 
   it('rejects a country whose field has the wrong type, naming the field', async () => {
-    const client = await clientAnswering(
+    const client = clientAnswering(
       json({ code: 'IND', name: 'India', population: '1353200000', latestTotalCases: 1, diffFromPrevDay: 0 }),
     );
 
@@ -150,7 +145,7 @@ describe('CountryDirectoryClient response handling', () => {
 
   // The aggregator's HEAD zeroes every population: a directory must not show that as data.
   it.each([0, -5, 1.5, 2 ** 53])('rejects the population %p in the list', async (population) => {
-    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population }]));
+    const client = clientAnswering(json([{ code: 'IND', name: 'India', population }]));
 
     const error = await client.listCountries().catch((caught: unknown) => caught);
 
@@ -161,7 +156,7 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it('rejects the population 0 of one country', async () => {
-    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 0, latestTotalCases: 1, diffFromPrevDay: 0 }));
+    const client = clientAnswering(json({ code: 'IND', name: 'India', population: 0, latestTotalCases: 1, diffFromPrevDay: 0 }));
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({
       kind: 'invalid-response',
@@ -172,7 +167,7 @@ describe('CountryDirectoryClient response handling', () => {
   // A message is logged and shown: a value of any length (a 5 MB one made a 5 MB message) is cut to its start
   // and its length. The exact message proves the cut; a larger value would only slow the test.
   it('quotes only the start of a field value too long to show, with its length', async () => {
-    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: '1'.repeat(100_000) }]));
+    const client = clientAnswering(json([{ code: 'IND', name: 'India', population: '1'.repeat(100_000) }]));
 
     await expect(client.listCountries()).rejects.toMatchObject({
       kind: 'invalid-response',
@@ -181,7 +176,7 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it('counts escapes in the quoted start, so control characters cannot lengthen it', async () => {
-    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: '\u0000'.repeat(1_000) }]));
+    const client = clientAnswering(json([{ code: 'IND', name: 'India', population: '\u0000'.repeat(1_000) }]));
 
     await expect(client.listCountries()).rejects.toMatchObject({ message: expect.stringContaining(`got "${'\\u0000'.repeat(10)}"… (1000 characters)`) as string });
   });
@@ -192,7 +187,7 @@ describe('CountryDirectoryClient response handling', () => {
     ['a deeply nested array', '['.repeat(20_000) + ']'.repeat(20_000), 'an array'],
     ['a large object', JSON.stringify({ digits: '1'.repeat(100_000) }), 'an object'],
   ])('describes %s by its kind only', async (_label, population, shown) => {
-    const client = await clientAnswering({ status: 200, body: `[{"code":"IND","name":"India","population":${population}}]` });
+    const client = clientAnswering({ status: 200, body: `[{"code":"IND","name":"India","population":${population}}]` });
 
     await expect(client.listCountries()).rejects.toMatchObject({
       kind: 'invalid-response',
@@ -201,7 +196,7 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it.each([-1, 0.5, 2 ** 53])('rejects the case count %p', async (latestTotalCases) => {
-    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }));
+    const client = clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }));
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({
       message: expect.stringContaining(`country field "latestTotalCases" should be a safe integer, 0 or more, got ${JSON.stringify(latestTotalCases)}`) as string,
@@ -209,7 +204,7 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it('accepts no cases at all and a negative day-over-day difference (a downward revision)', async () => {
-    const client = await clientAnswering(json({ code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: -3 }));
+    const client = clientAnswering(json({ code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: -3 }));
 
     await expect(client.getCountry('TUV')).resolves.toEqual({
       code: 'TUV',
@@ -221,7 +216,7 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it.each([1.5, -(2 ** 53), '3'])('rejects the day-over-day difference %p', async (diffFromPrevDay) => {
-    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay }));
+    const client = clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay }));
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({
       message: expect.stringContaining(`country field "diffFromPrevDay" should be a safe integer, got ${JSON.stringify(diffFromPrevDay)}`) as string,
@@ -230,7 +225,7 @@ describe('CountryDirectoryClient response handling', () => {
 
   // An aggregator that mixes up its lookups must not get the wrong country's figures shown as the one asked for.
   it('rejects a country other than the one asked for', async () => {
-    const client = await clientAnswering(json({ code: 'USA', name: 'United States', population: 331_000_000, latestTotalCases: 1, diffFromPrevDay: 0 }));
+    const client = clientAnswering(json({ code: 'USA', name: 'United States', population: 331_000_000, latestTotalCases: 1, diffFromPrevDay: 0 }));
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({
       operation: 'getCountry',
@@ -240,13 +235,13 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it('accepts the country asked for in lower case, which the aggregator sends in upper case', async () => {
-    const client = await clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay: 0 }));
+    const client = clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay: 0 }));
 
     await expect(client.getCountry('ind')).resolves.toMatchObject({ code: 'IND' });
   });
 
   it('rejects the provider\'s empty country (code null) instead of passing nulls on', async () => {
-    const client = await clientAnswering(json({ code: null, name: null, population: 0, latestTotalCases: 0, diffFromPrevDay: 0 }));
+    const client = clientAnswering(json({ code: null, name: null, population: 0, latestTotalCases: 0, diffFromPrevDay: 0 }));
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({ message: expect.stringMatching(/field "code" should be a three-letter upper-case code, got null/) as string });
   });
@@ -254,7 +249,7 @@ describe('CountryDirectoryClient response handling', () => {
   it('reports a timeout without axios details', async () => {
     // The server never answers, so any deadline passes: the shortest keeps the test from waiting. How the deadline
     // holds against slow servers is aggregator-http.faults.test.ts's.
-    const client = await clientAnswering({ status: 200, hang: true }, 1);
+    const client = clientAnswering({ status: 200, hang: true }, 1);
 
     const error = await client.listCountries().catch((caught: unknown) => caught);
 

@@ -1,20 +1,15 @@
 import { PerCapitaClient } from '../src/consumer-b/per-capita-client';
 import { AggregatorError, InvalidInputError } from '../src/shared/aggregator-http';
 import { caughtFrom } from './support/caught';
-import { startFixtureServer, type FixtureServer, type ScriptedAnswer } from './support/http-fixture';
+import { fixtureServerPerFile, type ScriptedAnswer } from './support/http-fixture';
 
 // consumer-b's own behaviour: its limit, the ranking it makes of an answer, and that it hands its base URL and
 // options to the shared transport, whose own checks are aggregator-http.unit.test.ts's.
 
-let server: FixtureServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const server = fixtureServerPerFile();
 
-async function clientAnswering(answer: ScriptedAnswer): Promise<PerCapitaClient> {
-  server = await startFixtureServer(answer);
-  return new PerCapitaClient(server.url);
+function clientAnswering(answer: ScriptedAnswer): PerCapitaClient {
+  return new PerCapitaClient(server.answerWith(answer));
 }
 
 const json = (value: unknown): ScriptedAnswer => ({ status: 200, body: JSON.stringify(value) });
@@ -30,13 +25,13 @@ const country = (code: string, percentCases: unknown) => ({
 
 describe('PerCapitaClient input checks', () => {
   it.each([-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses the limit %p before sending anything', async (limit) => {
-    const client = await clientAnswering(json([]));
+    const client = clientAnswering(json([]));
 
     const error = await client.highestPerCapita(limit).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toMatch(/^limit must be a positive integer/);
-    expect(server?.requests).toEqual([]);
+    expect(server.requests).toEqual([]);
   });
 
   // JavaScript callers, or TypeScript through `as`: "got 2" for the string "2" would hide what is wrong.
@@ -46,13 +41,13 @@ describe('PerCapitaClient input checks', () => {
     [Symbol('limit'), 'a symbol'],
     [{ valueOf: (): number => 2 }, 'an object'],
   ])('refuses the limit %p, not a number, saying what it is', async (limit, shown) => {
-    const client = await clientAnswering(json([]));
+    const client = clientAnswering(json([]));
 
     const error = await client.highestPerCapita(limit as unknown as number).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toBe(`limit must be a positive integer, got ${shown}`);
-    expect(server?.requests).toEqual([]);
+    expect(server.requests).toEqual([]);
   });
 });
 
@@ -74,9 +69,9 @@ describe('PerCapitaClient transport', () => {
   });
 
   it('keeps a path prefix of the base URL', async () => {
-    server = await startFixtureServer(json([]));
+    const url = server.answerWith(json([]));
 
-    await new PerCapitaClient(`${server.url}/aggregator`).highestPerCapita();
+    await new PerCapitaClient(`${url}/aggregator`).highestPerCapita();
 
     expect(server.requests).toEqual(['/aggregator/countries/percapita']);
   });
@@ -84,7 +79,7 @@ describe('PerCapitaClient transport', () => {
 
 describe('PerCapitaClient ranking', () => {
   it('turns percentCases into numbers and ranks highest first, whatever order the aggregator sends', async () => {
-    const client = await clientAnswering(
+    const client = clientAnswering(
       json([country('AAA', '0.000000000000000'), country('BBB', '0.250000000000000'), country('CCC', '0.033025966351611')]),
     );
 
@@ -99,7 +94,7 @@ describe('PerCapitaClient ranking', () => {
   });
 
   it('returns at most `limit` countries', async () => {
-    const client = await clientAnswering(
+    const client = clientAnswering(
       json([country('AAA', '0.100000000000000'), country('BBB', '0.300000000000000'), country('CCC', '0.200000000000000')]),
     );
 
@@ -111,7 +106,7 @@ describe('PerCapitaClient ranking', () => {
   it.each([['not a number'], ['-0.500000000000000'], ['1e-5'], [''], ['0.5'], ['0.0330259663516110'], [' 0.033025966351611']])(
     'refuses percentCases %j with a typed error',
     async (value) => {
-      const client = await clientAnswering(json([country('IND', value)]));
+      const client = clientAnswering(json([country('IND', value)]));
 
       const error = await client.highestPerCapita().catch((caught: unknown) => caught);
 
@@ -124,7 +119,7 @@ describe('PerCapitaClient ranking', () => {
   );
 
   it('quotes only the start of a percentCases too long to show, with its length', async () => {
-    const client = await clientAnswering(json([country('IND', 'x'.repeat(100_000))]));
+    const client = clientAnswering(json([country('IND', 'x'.repeat(100_000))]));
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({
       kind: 'invalid-response',
@@ -133,7 +128,7 @@ describe('PerCapitaClient ranking', () => {
   });
 
   it('refuses a percentCases too large to be a finite number', async () => {
-    const client = await clientAnswering(json([country('IND', `${'9'.repeat(400)}.000000000000000`)]));
+    const client = clientAnswering(json([country('IND', `${'9'.repeat(400)}.000000000000000`)]));
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({
       kind: 'invalid-response',
@@ -143,7 +138,7 @@ describe('PerCapitaClient ranking', () => {
 
   // The aggregator's HEAD: population zeroed, so every ratio "0.000000000000000". A ranking of that is meaningless.
   it('refuses a country with population 0, as the aggregator\'s regression sends', async () => {
-    const client = await clientAnswering(json([{ ...country('IND', '0.000000000000000'), population: 0 }]));
+    const client = clientAnswering(json([{ ...country('IND', '0.000000000000000'), population: 0 }]));
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({
       operation: 'highestPerCapita',
@@ -153,7 +148,7 @@ describe('PerCapitaClient ranking', () => {
   });
 
   it.each([-1_000, 2 ** 53])('refuses the population %p', async (population) => {
-    const client = await clientAnswering(json([{ ...country('IND', '0.000000000000000'), population }]));
+    const client = clientAnswering(json([{ ...country('IND', '0.000000000000000'), population }]));
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({
       message: expect.stringContaining(`country field "population" should be a positive safe integer, got ${population}`) as string,
@@ -161,13 +156,13 @@ describe('PerCapitaClient ranking', () => {
   });
 
   it('refuses percentCases sent as a JSON number (the provider\'s first version)', async () => {
-    const client = await clientAnswering(json([country('IND', 0.033)]));
+    const client = clientAnswering(json([country('IND', 0.033)]));
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({ message: expect.stringMatching(/field "percentCases" should be a string, got 0.033/) as string });
   });
 
   it('does not follow a redirect', async () => {
-    const client = await clientAnswering({ status: 302, headers: { Location: 'http://127.0.0.1:9/countries/percapita' } });
+    const client = clientAnswering({ status: 302, headers: { Location: 'http://127.0.0.1:9/countries/percapita' } });
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({
       kind: 'unexpected-status',
@@ -177,7 +172,7 @@ describe('PerCapitaClient ranking', () => {
   });
 
   it('maps an unexpected status to an AggregatorError', async () => {
-    const client = await clientAnswering({ status: 404 });
+    const client = clientAnswering({ status: 404 });
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({
       kind: 'unexpected-status',
