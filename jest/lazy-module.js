@@ -7,7 +7,7 @@
  *
  * `loaded` (a symbol key) reports whether the real module is loaded, without loading it. `deferred` exports are
  * the stand-in's own, for an export that is called at load and must itself defer (pino-pretty's prettyFactory).
- * Like a real module's exports, the stand-in is never written to; writes through it are refused.
+ * Like a real module's exports, the stand-in is never written to; writes through it (and freezing it) are refused.
  */
 
 /**
@@ -37,6 +37,9 @@ function lazyModule(realPath, loaded, deferred = {}) {
     set: () => false,
     defineProperty: () => false,
     deleteProperty: () => false,
+    // Refused: freezing would make the empty target non-extensible, and then no key the real module lists could
+    // be reported any more. Nothing that loads these modules freezes them.
+    preventExtensions: () => false,
   });
   return { standIn, load };
 }

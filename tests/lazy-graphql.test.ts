@@ -89,4 +89,10 @@ describe('graphql and lodash through their lazy stand-ins', () => {
     expect(lodash.isUndefined).toBe(real.isUndefined);
     expect(Reflect.set(lodash, 'isUndefined', () => false)).toBe(false);
   });
+
+  // A frozen stand-in could not report the real module's keys any more: freezing is refused instead.
+  it('refuses to be frozen, and goes on listing lodash\'s keys', () => {
+    expect(Reflect.preventExtensions(lodash)).toBe(false);
+    expect(Object.keys(lodash)).toContain('isUndefined');
+  });
 });

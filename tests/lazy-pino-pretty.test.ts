@@ -5,7 +5,7 @@ import { stripVTControlCharacters } from 'node:util';
 // when the first line is printed. pact-core's logger (which pact-js uses) builds its prettifier at load; these
 // tests hold the stand-in to two promises: loading pact-js and logging below the level load nothing, and a line
 // that is printed is printed as the real pino-pretty prints it (pact-file-failures.test.ts sees a real mismatch
-// report come through it). They run in order: the first three need the real module not to have been touched yet.
+// report come through it). They run in order: the first four need the real module not to have been touched yet.
 
 // requireActual bypasses mocks, not moduleNameMapper: this is the module pact-core gets for `pino-pretty`.
 const pinoPretty = jest.requireActual<typeof import('pino-pretty')>('pino-pretty');
@@ -19,28 +19,35 @@ describe('pino-pretty through the lazy stand-in', () => {
     expect(require.resolve('pino-pretty')).toBe(path.resolve(__dirname, '../jest/lazy-pino-pretty.js'));
   });
 
-  it('is not loaded by loading pact-js, nor by a line below the log level', () => {
-    const { PactV4 } = jest.requireActual<typeof import('@pact-foundation/pact/src/v4')>('@pact-foundation/pact/src/v4');
+  it('is not loaded by loading pact-js', () => {
+    jest.requireActual('@pact-foundation/pact/src/v4');
+
+    expect(isLoaded()).toBe(false);
+  });
+
+  it('is not loaded by a line below the log level', () => {
     const logger = jest.requireActual<CoreLogger>('@pact-foundation/pact-core/dist/logger');
     logger.setLogLevel('warn');
 
     logger.default.info('not printed at level warn');
 
-    expect(typeof PactV4).toBe('function');
     expect(isLoaded()).toBe(false);
   });
 
-  it('builds the real prettifier on the first line, which it prints as pino-pretty does', () => {
-    const prettify = pinoPretty.prettyFactory({ colorize: false });
+  it('builds the real prettifier, with the options it was given, on the first line', () => {
+    // Options that change the output: a stand-in that dropped or mixed them up would print another line.
+    const options = { colorize: false, levelFirst: true, ignore: 'pid,hostname' };
+    const prettify = pinoPretty.prettyFactory(options);
+    options.levelFirst = false;
     expect(isLoaded()).toBe(false);
 
-    const line = JSON.stringify({ level: 40, time: Date.UTC(2026, 10, 26, 12), pid: 4242, msg: 'pact@17.1.4: the mock server is slow' });
+    const line = JSON.stringify({ level: 40, time: Date.UTC(2026, 10, 26, 12), pid: 4242, hostname: 'ci', msg: 'pact@17.1.4: the mock server is slow' });
     const printed = prettify(line);
 
     expect(isLoaded()).toBe(true);
     const real = jest.requireActual<typeof pinoPretty>('pino-pretty/index.js');
-    expect(printed).toBe(real.prettyFactory({ colorize: false })(line));
-    expect(stripVTControlCharacters(printed)).toMatch(/^\[\d\d:\d\d:\d\d\.000\] WARN \(4242\): pact@17\.1\.4: the mock server is slow\n$/);
+    expect(printed).toBe(real.prettyFactory({ colorize: false, levelFirst: true, ignore: 'pid,hostname' })(line));
+    expect(stripVTControlCharacters(printed)).toMatch(/^WARN \[\d\d:\d\d:\d\d\.000\]: pact@17\.1\.4: the mock server is slow\n$/);
   });
 
   it("is pino-pretty's own API", () => {

@@ -77,10 +77,13 @@ export function fixtureServerPerFile(): FileFixtureServer {
     server?.requests.splice(0);
     answer = unscripted;
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    server = undefined;
+  });
   return {
     answerWith(next) {
-      if (server === undefined) throw new Error('fixtureServerPerFile() must be called at the top of the test file, before its tests run');
+      if (server === undefined) throw new Error('answerWith() is for tests: the server listens from the file\'s first beforeAll to its last afterAll');
       answer = next;
       return server.url;
     },
