@@ -8,18 +8,8 @@ import {
   unexpectedStatus,
   type AggregatorClientOptions,
 } from '../src/shared/aggregator-http';
-import {
-  cutOffBody,
-  dropBeforeAnswering,
-  headersThenSilence,
-  largeBody,
-  notHttp,
-  startFixtureServer,
-  trickle,
-  type FaultyAnswer,
-  type FixtureServer,
-  type ScriptedAnswer,
-} from './support/http-fixture';
+import { cutOffBody, dropBeforeAnswering, headersThenSilence, largeBody, notHttp, trickle } from './support/faulty-answers';
+import { startFixtureServer, type FaultyAnswer, type FixtureServer, type ScriptedAnswer } from './support/http-fixture';
 
 // The transport every client shares (src/shared/aggregator-http.ts) against local servers that misbehave on
 // purpose: the whole-request deadline, redirects, the size cap, and an error kind that tells the truth. Several
