@@ -226,8 +226,8 @@ async function breakdown(runs: number, work: string) {
   const tsProbes: Probe[] = [
     { label: 'trivial TS test (jest.config.js, our environment, lazy ts-jest)', body: "it('runs', () => expect(1).toBe(1));" },
     { label: '(comparison) + TypeScript loaded, as ts-jest does on a hit', body: "it('runs', () => expect(1).toBe(1));", base: 1, env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require typescript`.trim() } },
-    { label: '+ load pact-js (v4 and matchers; graphql mapped lazy)', body: `${pactJs}\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`, base: 1 },
-    { label: '(comparison) + graphql loaded, as pact-js would', body: `${pactJs}\nit('loads', () => expect([PactV4, MatchersV3, jest.requireActual('graphql/index.js')]).toHaveLength(3));`, base: 3 },
+    { label: '+ load pact-js (v4 and matchers; graphql, lodash, pino-pretty lazy)', body: `${pactJs}\nit('loads', () => expect([PactV4, MatchersV3]).toHaveLength(2));`, base: 1 },
+    { label: '(comparison) + graphql, lodash, pino-pretty loaded, as pact-js would', body: `${pactJs}\nit('loads', () => expect([PactV4, MatchersV3, jest.requireActual('graphql/index.js'), jest.requireActual('lodash/lodash.js'), jest.requireActual('pino-pretty/index.js')]).toHaveLength(5));`, base: 3 },
     { label: '+ our client (axios; form-data mapped lazy)', body: `${pactJs}\n${client}\nit('loads', () => expect([PactV4, MatchersV3, CountryDirectoryClient]).toHaveLength(3));`, base: 3 },
     { label: '+ new PactV4 (native core)', body: `${probeContract(pactDir)}\n${client}\nit('creates', () => expect([pact, CountryDirectoryClient]).toHaveLength(2));` },
     {
