@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'broker/vendor/', 'broker/data/', 'pacts/', 'coverage/', 'logs/', 'bench/.work-*/', '.generated-specs/'] },
+  { ignores: ['node_modules/', 'broker/vendor/', 'broker/data/', 'pacts/', 'coverage/', 'logs/', 'tools/bench-floor/.work-*/', '.bench-work-*/', '.generated-specs/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -15,11 +15,9 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.mjs'], extends: [tseslint.configs.disableTypeChecked] },
-  // Jest loads these as they are (no transform): plain CommonJS, typed by JSDoc and checked by tsc (checkJs).
-  { files: ['jest.config.js', 'jest.e2e.config.js', 'jest/**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   // The bench's floor is deliberately plain CommonJS, run by bare Jest without a transform.
   {
-    files: ['bench/floor/**/*.js'],
+    files: ['tools/bench-floor/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

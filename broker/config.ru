@@ -1,6 +1,6 @@
 # The real Pact Broker (the pact_broker gem) as a Rack app, for `npm run broker:start` and the e2e tests.
 # Every broker setting comes from the broker's own PACT_BROKER_* environment variables, which
-# scripts/lib/pact-broker-server.ts sets; none is made here.
+# broker/server.ts sets; none is made here.
 require "sequel"
 # pact_broker 2.120.0 calls a Sequel method deprecated in Sequel 5.x, and Sequel prints a warning with a
 # 20-line backtrace for it on every start: noise for anyone reading the broker's log.

@@ -7,7 +7,7 @@ import { ConfigError } from './errors';
 /**
  * The project's layout, in one place: where consumers live, where their specs and pacts are. Nothing here
  * names today's consumers: a consumer is a folder `src/consumer-<x>/` declaring its name in `pacticipant.ts`,
- * plus its spec `tests/consumer-<x>.pact.test.ts`.
+ * plus its spec `tests/contracts/consumer-<x>.pact.test.ts`.
  */
 
 /** This repository's root: where the pact CLI and Jest are installed. */
@@ -30,7 +30,12 @@ export interface Consumer {
   pacticipant: string;
   /** Its pact file's name, e.g. `consumer_a-aggregator.json`. */
   pactFile: string;
+  /** Its contract spec, relative to the project root: `tests/contracts/consumer-a.pact.test.ts`. */
+  spec: string;
 }
+
+/** Where a consumer's contract spec lives, relative to the project root. */
+export const contractSpec = (folder: string) => `tests/contracts/${folder}.pact.test.ts`;
 
 const CONSUMER_FOLDER = /^consumer-[a-z0-9][a-z0-9-]*$/;
 /** What the broker and the pact CLI take as a pacticipant name without quoting or option confusion. */
@@ -53,7 +58,7 @@ export function discoverConsumers(root: string = PROJECT_ROOT): Consumer[] {
         `src/${folder}/pacticipant.ts must export PACTICIPANT, a name of letters, digits, ".", "_" or "-" (not starting with "-"), such as 'consumer_a'.`,
       );
     }
-    return { folder, pacticipant: PACTICIPANT, pactFile: pactFileName(PACTICIPANT) };
+    return { folder, pacticipant: PACTICIPANT, pactFile: pactFileName(PACTICIPANT), spec: contractSpec(folder) };
   });
   const seen = new Map<string, string>();
   for (const consumer of consumers) {

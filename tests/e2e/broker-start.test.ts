@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, httpStatus } from '../../scripts/lib/pact-broker-server';
-import { runNpmScript } from '../support/run-npm-script';
+import { freePort, httpStatus } from '../../broker/server';
+import { runNpmScript } from '../pipeline/run-npm-script';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
 
 // `npm run broker:start` as users run it: through npm, users in the environment, stopped by a signal.

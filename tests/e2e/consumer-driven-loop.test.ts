@@ -6,11 +6,11 @@ import { stripVTControlCharacters } from 'node:util';
 import { pactCliBinary } from '../../scripts/lib/pact-cli';
 import type { Consumer } from '../../scripts/lib/project';
 import { PROVIDER } from '../../src/shared/provider';
-import { brokerApi, withoutBrokerIds, type BrokerApi, type PactResource } from '../support/broker-api';
-import { startFaultProxy } from '../support/fault-proxy';
-import { startRealBroker, type RealBroker } from '../support/real-broker';
-import { startReferenceAggregator, type ReferenceAggregator } from '../support/reference-aggregator';
-import { createThrowawayProject, type ScriptRun, type ThrowawayProject } from '../support/throwaway-project';
+import { brokerApi, withoutBrokerIds, type BrokerApi, type PactResource } from './broker-api';
+import { startFaultProxy } from '../pipeline/flaky-proxy';
+import { startRealBroker, type RealBroker } from './real-broker';
+import { startReferenceAggregator, type ReferenceAggregator } from '../../tools/reference-aggregator';
+import { createThrowawayProject, type ScriptRun, type ThrowawayProject } from './throwaway-project';
 
 // The whole consumer-driven loop against a real Pact Broker, with our real scripts run as a consumer's CI runs
 // them: in a git checkout (a throwaway copy of this project), after its contract specs have passed at HEAD.
@@ -257,13 +257,13 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
 
     it('is committed and its contract specs pass', async () => {
       // The consumer now needs an endpoint the aggregator lacks: its own specs pass against the mock server.
-      const spec = `tests/${changed.folder}.pact.test.ts`;
+      const spec = `tests/contracts/${changed.folder}.pact.test.ts`;
       project.write(
         spec,
         `${project.read(spec)}
 // Added by the e2e loop: a need the aggregator does not meet (it has no such endpoint).
-import { contractWithAggregator as e2eContract } from './support/pact';
-import { PACTICIPANT as E2E_PACTICIPANT } from '../src/${changed.folder}/pacticipant';
+import { contractWithAggregator as e2eContract } from './contract-with-aggregator';
+import { PACTICIPANT as E2E_PACTICIPANT } from '../../src/${changed.folder}/pacticipant';
 
 const e2eAggregator = e2eContract(E2E_PACTICIPANT);
 

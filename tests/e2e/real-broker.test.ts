@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startRealBroker, type RealBroker } from '../support/real-broker';
-import type { BrokerUser } from '../../scripts/lib/pact-broker-server';
+import { startRealBroker, type RealBroker } from './real-broker';
+import type { BrokerUser } from '../../broker/server';
 
-// The throwaway real broker of tests/support/real-broker.ts: basic auth as configured, public heartbeat only.
+// The throwaway real broker of real-broker.ts: basic auth as configured, public heartbeat only.
 
 interface Answer {
   status: number;

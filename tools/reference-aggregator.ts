@@ -1,0 +1,120 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AggregatorCountry } from '../src/shared/country';
+
+/**
+ * A stand-in for the aggregator (javajon/cdc-with-k8s `aggregator/`), answering as its Spring/Jackson build does,
+ * with data deliberately unlike the contracts' examples. The provider-state endpoint is what a provider team
+ * would add for verification. It lets us run the real Pact verifier against our contracts in our own tests.
+ */
+export interface ReferenceAggregatorOptions {
+  /** Reproduce the provider's first version, which sent percentCases as a JSON number (15 decimals at most). */
+  percentCasesAsNumber?: boolean;
+  /**
+   * Reproduce the regression in the provider's HEAD: every population is zeroed before percentCases is computed,
+   * so every country answers `"population": 0` and `"percentCases": "0.000000000000000"`.
+   */
+  zeroPopulations?: boolean;
+  /** The countries it serves by default; Germany, Brazil, Nauru and Tuvalu unless given. */
+  countries?: readonly Figures[];
+}
+
+export interface ReferenceAggregator {
+  url: string;
+  stateSetupUrl: string;
+  close(): Promise<void>;
+}
+
+export type Figures = Omit<AggregatorCountry, 'percentCases'>;
+
+export const GERMANY: Figures = { code: 'DEU', name: 'Germany', population: 83_240_525, latestTotalCases: 38_437_756, diffFromPrevDay: 0 };
+
+const DEFAULT_COUNTRIES: readonly Figures[] = [
+  GERMANY,
+  // A downward revision: the day's difference is negative, and a correct provider may send that.
+  { code: 'BRA', name: 'Brazil', population: 214_326_223, latestTotalCases: 37_076_053, diffFromPrevDay: -1_204 },
+  { code: 'NRU', name: 'Nauru', population: 12_668, latestTotalCases: 5_393, diffFromPrevDay: 0 },
+  // No cases: percentCases "0.000000000000000" next to a real population is correct data, not the regression.
+  { code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: 0 },
+];
+
+interface StateChange {
+  state?: string;
+  params?: Record<string, unknown>;
+  action?: 'setup' | 'teardown';
+}
+
+export async function startReferenceAggregator(options: ReferenceAggregatorOptions = {}): Promise<ReferenceAggregator> {
+  const defaults = options.countries ?? DEFAULT_COUNTRIES;
+  let countries: Figures[] = [...defaults];
+
+  const serialise = (figures: Figures) => {
+    const country = options.zeroPopulations ? { ...figures, population: 0 } : figures;
+    // The provider answers "0.000000000000000" for a population of 0 rather than dividing by it.
+    const ratio = country.population === 0 ? 0 : country.latestTotalCases / country.population;
+    const text = ratio.toFixed(15);
+    return { ...country, percentCases: options.percentCasesAsNumber ? Number(text) : text };
+  };
+
+  const applyState = ({ state, params = {}, action = 'setup' }: StateChange): void => {
+    if (action === 'teardown') return;
+    const code = typeof params.code === 'string' ? params.code.toUpperCase() : undefined;
+    countries = [...defaults];
+    if (state === 'no countries exist') countries = [];
+    if (state === 'a country exists' && code && !countries.some((country) => country.code === code)) {
+      countries.push({ code, name: `Country ${code}`, population: 5_000_000, latestTotalCases: 250_000, diffFromPrevDay: 7 });
+    }
+    if (state === 'no country exists with the code' && code) {
+      countries = countries.filter((country) => country.code !== code);
+    }
+  };
+
+  const server = http.createServer((request, response) => {
+    const sendJson = (status: number, body: unknown) => {
+      response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+
+    if (request.method === 'POST' && path === '/_pact/provider-states') {
+      let raw = '';
+      request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      request.on('end', () => {
+        applyState(raw ? (JSON.parse(raw) as StateChange) : {});
+        sendJson(200, {});
+      });
+      return;
+    }
+    if (request.method !== 'GET') return sendJson(405, { error: 'Method Not Allowed' });
+    if (path === '/ping') {
+      // Spring answers a String handler as text/plain.
+      response.writeHead(200, { 'Content-Type': 'text/plain;charset=UTF-8' });
+      response.end('pong');
+      return;
+    }
+    if (path === '/countries') return sendJson(200, countries.map(serialise));
+    if (path === '/countries/percapita') {
+      const ranked = countries.map(serialise).sort((a, b) => Number(b.percentCases) - Number(a.percentCases));
+      return sendJson(200, ranked);
+    }
+    const match = /^\/countries\/([^/]+)$/.exec(path);
+    if (match?.[1]) {
+      const found = countries.find((country) => country.code === match[1]?.toUpperCase());
+      return found ? sendJson(200, serialise(found)) : sendJson(404, { error: 'Not Found' });
+    }
+    sendJson(404, { error: 'Not Found' });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    stateSetupUrl: `${url}/_pact/provider-states`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

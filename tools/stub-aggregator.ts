@@ -1,0 +1,104 @@
+/**
+ * npm run stub:aggregator [-- --port 8080] [--provider-state <regex>]
+ * Serves the aggregator as our contracts describe it (pact stub over pacts/), so a consumer can run
+ * without the real service. A request may pick among interactions with the header Pact-Provider-State.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { pactCliBinary, withoutTelemetry } from '../scripts/lib/pact-cli';
+import { pairConsumersWithPacts } from '../scripts/lib/broker-step';
+import { loadEnv } from '../scripts/lib/env';
+import { readPactFiles } from '../scripts/lib/pact-files';
+import { discoverConsumers, pactsDir } from '../scripts/lib/project';
+import { checkCliValue, cliOption } from '../scripts/lib/cli-values';
+import { ConfigError } from '../scripts/lib/errors';
+import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+
+/**
+ * Whether something already listens on `port`. pact stub binds every interface (0.0.0.0; it has no host
+ * option), so that is where we look: its own error for a taken port is a Rust panic.
+ */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen({ port, host: '0.0.0.0', exclusive: true }, () => probe.close(() => resolve(false)));
+  });
+}
+
+/** Resolves true once something accepts connections on 127.0.0.1:`port`; gives up when `closed` settles. */
+async function listening(port: number, closed: Promise<unknown>): Promise<boolean> {
+  let over = false;
+  void closed.then(() => (over = true));
+  while (!over) {
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (connected) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
+const PROVIDER_STATE_HEADER = 'Pact-Provider-State';
+
+runScript(async (argv) => {
+  const flags = parseFlags(argv, { port: { type: 'string' }, 'provider-state': { type: 'string' } }, USAGE);
+  const port = wholeNumberFlag(flags.port, '--port', 8080, 1, 65535);
+  // Like every value we hand the CLI: never one it could read as an option (`--provider-state=--help`).
+  const providerState = flags['provider-state'] && checkCliValue(flags['provider-state'], { name: '--provider-state', showValue: true });
+  const root = process.cwd();
+  const dir = pactsDir(loadEnv(process.env, root), root);
+  const pacts = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir).map(({ pact }) => pact);
+
+  if (await portTaken(port)) throw new ConfigError(`Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`);
+  const files = pacts.flatMap((pact) => ['--file', pact.path]);
+  const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER];
+  if (providerState) args.push(cliOption('provider-state', providerState));
+  const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
+
+  // Its errors are held back until it listens: a pattern it rejects (`--provider-state '('`) is then one line,
+  // exit 2, with no banner for a stub that never ran.
+  const stub = spawn(pactCliBinary(), args, { stdio: ['ignore', 'inherit', 'pipe'], env: withoutTelemetry(process.env) });
+  let heldErrors = '';
+  const hold = (chunk: Buffer) => (heldErrors += chunk.toString('utf8'));
+  stub.stderr.on('data', hold);
+  const closed = new Promise<number | null>((resolve) => stub.on('close', resolve));
+  // Stop the stub with us, whichever way we are stopped.
+  let stoppedByUs = false;
+  const stop = (signal: NodeJS.Signals) => {
+    stoppedByUs = true;
+    stub.kill(signal);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const started = await Promise.race([listening(port, closed), closed.then(() => false)]);
+  if (stoppedByUs) {
+    await closed;
+    return EXIT.ok;
+  }
+  if (!started) {
+    const code = await closed;
+    const reason = heldErrors.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('error:')).at(-1);
+    if (code === 2 && providerState && heldErrors.includes("for '--provider-state")) {
+      throw new ConfigError(`--provider-state ${JSON.stringify(providerState)} is not a regular expression pact stub accepts (${reason ?? 'invalid'}): fix the pattern.`);
+    }
+    if (code === 2) throw new ConfigError(`pact stub refused its arguments (exit 2)${reason ? `: ${reason}` : ''}.`);
+    console.error(`✗ The stub stopped before it listened (${code === null ? 'killed by a signal' : `exit code ${code}`})${reason ? `: ${reason}` : ''}.`);
+    return EXIT.failed;
+  }
+  stub.stderr.off('data', hold);
+  process.stderr.write(heldErrors);
+  stub.stderr.pipe(process.stderr);
+  // pact stub has no host option and listens on every interface, not only 127.0.0.1 (README: the stub).
+  console.log(`Stub aggregator on http://127.0.0.1:${port} (pact stub listens on all interfaces of this machine) from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);
+
+  const code = await closed;
+  // Stopped on request is a clean end; the stub ending by itself, or killed by anyone else, is not.
+  if (stoppedByUs) return EXIT.ok;
+  console.error(`✗ The stub stopped by itself (${code === null ? 'killed by a signal' : `exit code ${code}`}).`);
+  return EXIT.failed;
+});
