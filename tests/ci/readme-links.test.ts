@@ -14,13 +14,15 @@ function relativeLinks(markdown: string): string[] {
     .map((target) => decodeURIComponent(target.split('#')[0] ?? ''));
 }
 
-/** Each link of `file` (relative to the project root) whose target does not exist, as "file → target". */
+/** Each link of `file` (relative to the project root) whose target does not exist, once, as "file → missing path". */
 function brokenLinks(file: string): string[] {
   const text = readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
   const folder = path.dirname(path.join(PROJECT_ROOT, file));
-  return relativeLinks(text)
-    .filter((target) => !existsSync(path.resolve(folder, target)))
-    .map((target) => `${file} → ${target}`);
+  const missing = relativeLinks(text)
+    .map((target) => path.resolve(folder, target))
+    .filter((target) => !existsSync(target))
+    .map((target) => `${file} → ${path.relative(PROJECT_ROOT, target)}`);
+  return [...new Set(missing)];
 }
 
 const docs = readdirSync(path.join(PROJECT_ROOT, 'docs'))
