@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../pact-files/run-specs';
 const K8S_DIR = path.join(PROJECT_ROOT, 'deploy', 'k8s');
 const EXAMPLE_SECRET = 'secret.example.yaml';
 const SECRET_NAME = /PASSWORD|TOKEN|SECRET/;
-/** The pinned broker image tag (README: "A broker on your machine"); both deploy files use it. */
+/** The pinned broker image tag (docs/deploying.md, "Why this tag"); both deploy files use it. */
 const BROKER_IMAGE = 'pactfoundation/pact-broker:2.140.0-pactbroker2.119.0';
 
 interface Manifest {
