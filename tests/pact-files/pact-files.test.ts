@@ -7,7 +7,7 @@ import { fixtureSpec, runGeneratedSpec, type FixtureInteraction } from './run-sp
 
 // The pact files are what we publish, so how they are written is tested like any other output: stale
 // interactions never survive, one consumer never touches another's file, runs are reproducible (a failed
-// interaction leaving no pact is pact-file-failures.test.ts). The specs here are fixtures written on the fly.
+// interaction leaving no pact is partial-pacts.test.ts). The specs here are fixtures written on the fly.
 
 const LIST: FixtureInteraction = { description: 'a request for the list', path: '/things' };
 const ONE: FixtureInteraction = { description: 'a request for one thing', path: '/things/1' };
