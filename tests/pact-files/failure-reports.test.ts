@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, runGeneratedSpec } from './run-specs';
+import { PROJECT_ROOT, failureBlocks, runGeneratedSpec } from './run-specs';
 
 // What a developer reads first when a contract spec fails: the reason (the mock server's verdict, or the client's
 // own complaint when the mock server had none), then its consequences. Real failures of consumer-a's client against
@@ -52,17 +52,6 @@ it('field the contract does not define', () =>
     .executeTest((server) => new CountryDirectoryClient(server.url).getCountry('IND')));
 ${listInteraction('never exercised', ".withRequest('GET', '/countries', (request) => request.headers(ACCEPTS_JSON))", 'async () => {}')}
 `;
-
-/**
- * The blocks Jest prints for one test's failures, in order: each of its errors is a block headed
- * `● <test name>`, its lines without Jest's indentation and blank lines.
- */
-function failureBlocks(output: string, test: string): string[][] {
-  const blocks = output.split(/^\s*● /m).slice(1);
-  return blocks
-    .filter((block) => block.startsWith(`${test}\n`))
-    .map((block) => block.split('\n').slice(1).map((line) => line.trim()).filter((line) => line !== '' && !/^(Test Suites|Tests|Snapshots|Time|Ran all):?/.test(line)));
-}
 
 describe('a failing contract spec', () => {
   it('leads each failed test with its reason: the mismatch, expected before received, then the client\'s error', async () => {
