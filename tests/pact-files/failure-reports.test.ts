@@ -7,6 +7,9 @@ import { PROJECT_ROOT, failureBlocks, runGeneratedSpec } from './run-specs';
 // own complaint when the mock server had none), then its consequences. Real failures of consumer-a's client against
 // the Pact mock server, in a throwaway spec written as ours are (our helper, our matchers), run by Jest as a user runs it.
 
+/** Each test starts Jest processes of its own, slow on a busy machine: a limit for a hang, not a speed target. */
+const SEVERAL_JEST_RUNS = 120_000;
+
 let pactDir: string;
 beforeEach(() => {
   pactDir = mkdtempSync(path.join(os.tmpdir(), 'failure-reports-'));
@@ -86,7 +89,7 @@ describe('a failing contract spec', () => {
     ]);
     // Once, under its test: not also as a console block that names no test.
     expect(run.output).not.toContain('console.log');
-  });
+  }, SEVERAL_JEST_RUNS);
 
   it('says its pact was removed with the failed file\'s report, after its failures, whether Jest prints one file or several', async () => {
     const oneFile = await runGeneratedSpec(failingSpec('fixture_removed'), pactDir);
@@ -105,5 +108,5 @@ describe('a failing contract spec', () => {
         expect(lastBlock).toEqual([removal]);
       }
     }
-  });
+  }, SEVERAL_JEST_RUNS);
 });

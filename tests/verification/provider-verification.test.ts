@@ -50,6 +50,10 @@ describe('the contracts under the real Pact verifier', () => {
     const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 
     expect(verification.passed).toBe(false);
+    // Named as the pact names it, with its provider state, so the report says which interaction failed.
+    expect(verification.failures.map(({ consumer, description, providerStates }) => ({ consumer, description, providerStates }))).toEqual([
+      { consumer: PER_CAPITA_RANKING, description: 'a request for countries by cases per capita', providerStates: ['countries with case figures exist'] },
+    ]);
     expect(mismatchText(verification)).toContain("$[0].population -> Expected '0' to match '^[1-9]\\d*$'");
   });
 

@@ -14,6 +14,9 @@ import { REFERENCE_AGGREGATOR, expectVerified, verifyPacts } from './verify-pact
 
 const PING_TEXT = 'OK, phew, that worked. Reported from com.dijure.aggregator.controllers.HomeController';
 
+/** Each test starts Jest processes of its own, slow on a busy machine: a limit for a hang, not a speed target. */
+const SEVERAL_JEST_RUNS = 120_000;
+
 let pactDir: string;
 let aggregator: ReferenceAggregator | undefined;
 beforeEach(() => {
@@ -76,7 +79,7 @@ describe('a text interaction (GET /ping)', () => {
     const verification = await verifyPacts([pactFile], aggregator);
 
     expectVerified(verification);
-  });
+  }, SEVERAL_JEST_RUNS);
 
   it("with the charset in the body's type fails verification, and Jest's output leads with the verifier's reason", async () => {
     // What the issue's user wrote: Spring's Content-Type as the body's type. The verifier detects the body as text/plain.
@@ -106,5 +109,5 @@ it('verifies the ping pact', async () => {
       'provider state: (none)',
       "$ -> Expected binary contents to have content type 'text/plain;charset=UTF-8' but detected contents was 'text/plain'",
     ]);
-  });
+  }, SEVERAL_JEST_RUNS);
 });

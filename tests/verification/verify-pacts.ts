@@ -85,7 +85,9 @@ function failuresIn(report: VerifierReport, pactFiles: string[]): InteractionFai
     return pact.interactions.map((interaction) => ({ consumer: pact.consumer.name, ...interaction }));
   });
   return (report.errors ?? []).map(({ interaction: name, mismatch }) => {
-    const found = interactions.find((candidate) => name === `Verifying a pact between ${candidate.consumer} and ${PROVIDER} - ${candidate.description}`);
+    // The verifier names it `Verifying a pact between <consumer> and <provider>[ Given <state>…] - <description>`.
+    const named = interactions.filter(({ consumer, description }) => name.startsWith(`Verifying a pact between ${consumer} and ${PROVIDER}`) && name.endsWith(` - ${description}`));
+    const found = named.find((candidate) => (candidate.providerStates ?? []).every((state) => name.includes(` ${state.name}`))) ?? named[0];
     const lines = mismatch.mismatches?.map((item) => (item.path ? `${item.path} -> ${item.mismatch ?? ''}` : (item.mismatch ?? ''))) ?? [mismatch.message ?? mismatch.type];
     return {
       consumer: found?.consumer ?? '?',
