@@ -14,6 +14,13 @@ const SHARED_PACT_CORE = Symbol.for('aggregator-contracts.pact-core');
 /** Node's own require: its module cache is the process's, where each test file's `require` has its own. */
 const requireInProcess = createRequire(__filename);
 
+/** A line among a test's errors, printed as it is: no "Error:" prefix, no stack. */
+function plainLine(text: string): Error {
+  const line = new Error(text);
+  line.stack = text;
+  return line;
+}
+
 /**
  * The Jest environment of every test file (jest.config testEnvironment): Node's, plus five duties of the
  * contract specs that Jest's documented environment hooks can do without touching pact-js.
@@ -33,13 +40,6 @@ const requireInProcess = createRequire(__filename);
  * 5. One pact-core per process: the test files' `@pact-foundation/pact-core` is the instance this process loaded,
  *    on first use, so the native library is initialised once (pact-core-once.ts says why).
  */
-/** A line among a test's errors, printed as it is: no "Error:" prefix, no stack. */
-function plainLine(text: string): Error {
-  const line = new Error(text);
-  line.stack = text;
-  return line;
-}
-
 export default class ContractEnvironment extends TestEnvironment {
   private failures = 0;
   /** Tests that did not run: skipped, or filtered out (`-t`), so the pact lacks their interactions. */

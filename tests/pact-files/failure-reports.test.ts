@@ -7,8 +7,8 @@ import { PROJECT_ROOT, failureBlocks, runGeneratedSpec } from './run-specs';
 // own complaint when the mock server had none), then its consequences. Real failures of consumer-a's client against
 // the Pact mock server, in a throwaway spec written as ours are (our helper, our matchers), run by Jest as a user runs it.
 
-/** Each test starts Jest processes of its own, slow on a busy machine: a limit for a hang, not a speed target. */
-const SEVERAL_JEST_RUNS = 120_000;
+/** Each test starts a Jest process of its own, slow on a busy machine: a limit for a hang, not a speed target. */
+const OWN_JEST_RUN = 120_000;
 
 let pactDir: string;
 beforeEach(() => {
@@ -56,8 +56,21 @@ it('field the contract does not define', () =>
 ${listInteraction('never exercised', ".withRequest('GET', '/countries', (request) => request.headers(ACCEPTS_JSON))", 'async () => {}')}
 `;
 
+/** Each consumer's removal line is the last block of its own file's report, and nothing precedes the reports. */
+function expectRemovalInReports(output: string, consumers: string[]): void {
+  const [aboveEveryReport = '', ...fileReports] = output.split(/^FAIL /m);
+  expect(aboveEveryReport).not.toContain('removed:');
+  for (const consumer of consumers) {
+    const removal = `${consumer}-aggregator.json removed: a test of its spec file failed, so it would not be the whole contract.`;
+    const reports = fileReports.filter((report) => report.includes(removal));
+    expect(reports).toHaveLength(1);
+    // After the file's last failed test's reason.
+    expect(failureBlocks(reports[0] ?? '', 'never exercised').at(-1)).toEqual([removal]);
+  }
+}
+
 describe('a failing contract spec', () => {
-  it('leads each failed test with its reason: the mismatch, expected before received, then the client\'s error', async () => {
+  it('leads each failed test with its reason (the mismatch, expected before received, then the client\'s error) and ends with the pact\'s removal', async () => {
     const run = await runGeneratedSpec(failingSpec('fixture_reasons'), pactDir);
 
     expect(run.code).not.toBe(0);
@@ -89,24 +102,14 @@ describe('a failing contract spec', () => {
     ]);
     // Once, under its test: not also as a console block that names no test.
     expect(run.output).not.toContain('console.log');
-  }, SEVERAL_JEST_RUNS);
+    // One file: Jest's verbose reporter, where a line on stderr would print above the FAIL header.
+    expectRemovalInReports(run.output, ['fixture_reasons']);
+  }, OWN_JEST_RUN);
 
-  it('says its pact was removed with the failed file\'s report, after its failures, whether Jest prints one file or several', async () => {
-    const oneFile = await runGeneratedSpec(failingSpec('fixture_removed'), pactDir);
-    // Two files: Jest's default (non-verbose) reporter, which buffers each file's console.
-    const twoFiles = await runGeneratedSpec([failingSpec('fixture_removed'), failingSpec('fixture_removed_too')], pactDir);
+  it("says each file's pact was removed with that file's report when Jest prints several files", async () => {
+    // Two files: Jest's default (non-verbose) reporter, which buffers each file's console until its report.
+    const run = await runGeneratedSpec([failingSpec('fixture_removed'), failingSpec('fixture_removed_too')], pactDir);
 
-    for (const [output, consumers] of [[oneFile.output, ['fixture_removed']], [twoFiles.output, ['fixture_removed', 'fixture_removed_too']]] as const) {
-      const [aboveEveryReport = '', ...fileReports] = output.split(/^FAIL /m);
-      expect(aboveEveryReport).not.toContain('removed:');
-      for (const consumer of consumers) {
-        const removal = `${consumer}-aggregator.json removed: a test of its spec file failed, so it would not be the whole contract.`;
-        const reports = fileReports.filter((report) => report.includes(removal));
-        expect(reports).toHaveLength(1);
-        // The last block of the file's report: the last failed test's, after its reason.
-        const lastBlock = failureBlocks(reports[0] ?? '', 'never exercised').at(-1);
-        expect(lastBlock).toEqual([removal]);
-      }
-    }
-  }, SEVERAL_JEST_RUNS);
+    expectRemovalInReports(run.output, ['fixture_removed', 'fixture_removed_too']);
+  }, OWN_JEST_RUN);
 });
