@@ -113,7 +113,7 @@ export function verificationReport({ failures, output }: Verification): string {
   if (failures.length === 0) lines.push(...output.split('\n').filter((line) => line.trim() !== '').slice(-MAX_MISMATCHES).map(bounded));
   lines.push(
     `If the real aggregator answers as the contract says, make ${REFERENCE_AGGREGATOR} answer the same way; if it does not, the`,
-    "interaction is a request to the provider team (docs/troubleshooting.md, 'A failing verification').",
+    "interaction is a request to the provider team (docs/troubleshooting.md, 'A failing provider verification').",
   );
   return lines.join('\n');
 }
