@@ -87,9 +87,9 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     }
     if (request.method !== 'GET') return sendJson(405, { error: 'Method Not Allowed' });
     if (path === '/ping') {
-      // Spring answers a String handler as text/plain.
+      // HomeController.ping's own text; Spring writes a String handler's answer as text/plain with its charset.
       response.writeHead(200, { 'Content-Type': 'text/plain;charset=UTF-8' });
-      response.end('pong');
+      response.end('OK, phew, that worked. Reported from com.dijure.aggregator.controllers.HomeController');
       return;
     }
     if (path === '/countries') return sendJson(200, countries.map(serialise));

@@ -56,13 +56,16 @@ runScript(async (argv) => {
 
   if (await portTaken(port)) throw new ConfigError(`Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`);
   const files = pacts.flatMap((pact) => ['--file', pact.path]);
-  const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER];
+  // warn: one line per request the contracts do not describe, where info logs two long lines for every request.
+  const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER, '--loglevel', 'warn'];
   if (providerState) args.push(cliOption('provider-state', providerState));
   const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
 
   // Its errors are held back until it listens: a pattern it rejects (`--provider-state '('`) is then one line,
   // exit 2, with no banner for a stub that never ran.
-  const stub = spawn(pactCliBinary(), args, { stdio: ['ignore', 'inherit', 'pipe'], env: withoutTelemetry(process.env) });
+  // Its log has colour codes even when written to a file; NO_COLOR turns them off unless a terminal shows them.
+  const env = { ...withoutTelemetry(process.env), ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) };
+  const stub = spawn(pactCliBinary(), args, { stdio: ['ignore', 'inherit', 'pipe'], env });
   let heldErrors = '';
   const hold = (chunk: Buffer) => (heldErrors += chunk.toString('utf8'));
   stub.stderr.on('data', hold);
@@ -78,6 +81,7 @@ runScript(async (argv) => {
   const started = await Promise.race([listening(port, closed), closed.then(() => false)]);
   if (stoppedByUs) {
     await closed;
+    console.log('Stub aggregator stopped before it listened.');
     return EXIT.ok;
   }
   if (!started) {
@@ -98,7 +102,10 @@ runScript(async (argv) => {
 
   const code = await closed;
   // Stopped on request is a clean end; the stub ending by itself, or killed by anyone else, is not.
-  if (stoppedByUs) return EXIT.ok;
+  if (stoppedByUs) {
+    console.log('Stub aggregator stopped.');
+    return EXIT.ok;
+  }
   console.error(`✗ The stub stopped by itself (${code === null ? 'killed by a signal' : `exit code ${code}`}).`);
   return EXIT.failed;
 });

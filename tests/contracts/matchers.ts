@@ -1,4 +1,4 @@
-import { MatchersV3 } from '@pact-foundation/pact';
+import { MatchersV3, type PactV4 } from '@pact-foundation/pact';
 import { COUNTRY_CODE_PATTERN, PERCENT_CASES_PATTERN } from '../../src/shared/country';
 
 const { regex } = MatchersV3;
@@ -13,6 +13,36 @@ export const ACCEPTS_JSON = { Accept: 'application/json' };
 export const JSON_RESPONSE_HEADERS = {
   'Content-Type': regex('^application/json(;\\s*charset=[\\w-]+)?$', 'application/json'),
 };
+
+/** pact-js's response builder, named through PactV4 (the package root does not export its type). */
+type ResponseBuilder = Parameters<NonNullable<Parameters<ReturnType<ReturnType<PactV4['addInteraction']>['withRequest']>['willRespondWith']>[1]>>[0];
+
+/** Spring answers a String handler (the aggregator's `/ping`) as `text/plain;charset=UTF-8`; any charset will do. */
+export const TEXT_RESPONSE_HEADERS = {
+  'Content-Type': regex('^text/plain(;\\s*charset=[\\w-]+)?$', 'text/plain'),
+};
+
+/**
+ * A plain-text answer whose whole body matches `pattern` (the verifier matches a regex against the whole text, not
+ * a part of it), with `example` as what the mock server answers. Use as `.willRespondWith(200, textBody(…))`.
+ *
+ * pact-js V4 has no text body of its own: `body()` stores any non-JSON body as bytes (base64, `"contentType": "*\/*"`)
+ * with a rule that the provider's body be detected as the given type. So the type given is the bare `text/plain`
+ * (the verifier detects `text/plain`, never `text/plain;charset=UTF-8`, and would reject that), and the Content-Type
+ * header says what the body is, to a reader of the pact and to the verifier.
+ */
+export function textBody(pattern: RegExp, example: string): (response: ResponseBuilder) => void {
+  // The mock server answers the example and never checks it: a pattern it fails would only fail at verification.
+  if (!new RegExp(`^(?:${pattern.source})$`, pattern.flags).test(example)) {
+    throw new Error(`textBody: the example ${JSON.stringify(example)} does not match the whole of ${String(pattern)}.`);
+  }
+  return (response) => {
+    response
+      .headers(TEXT_RESPONSE_HEADERS)
+      .body('text/plain', Buffer.from(example, 'utf8'))
+      .matchingRules({ body: { path: '$', rules: [regex(pattern.source, example)] } });
+  };
+}
 
 export const countryCode = (example: string) => regex(COUNTRY_CODE_PATTERN.source, example);
 

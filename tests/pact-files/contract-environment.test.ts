@@ -21,6 +21,7 @@ const testStart = { name: 'test_start', test: { errors: [] } } as unknown as Cir
 const LOGGED_MISMATCH =
   '\u001b[31m[12:00:00.000] ERROR (4242): pact@17.1.4: Test failed for the following reasons:\n\n  Mock server failed with the following mismatches:\n\t0) The following request was incorrect:\u001b[39m';
 const hookFailure = { name: 'hook_failure', error: 'beforeAll failed' } as unknown as Circus.Event;
+const runFinish = { name: 'run_finish' } as unknown as Circus.Event;
 
 let dir: string;
 let pactFile: string;
@@ -54,25 +55,43 @@ describe('the contract test environment', () => {
     environment.handleTestEvent(testDone([]));
     environment.handleTestEvent(testDone([]));
 
+    environment.handleTestEvent(runFinish);
     await environment.teardown();
 
     expect(existsSync(pactFile)).toBe(true);
   });
 
-  it('removes the pact files of a spec file with a failed test, and says so', async () => {
+  it('removes the pact files of a spec file with a failed test, and says so last among the failed tests\' errors', async () => {
+    const firstFailure: unknown[] = [new Error('expected but not received')];
+    const lastFailure: unknown[] = [new Error('request was incorrect')];
     environment.handleTestEvent(testDone([]));
-    environment.handleTestEvent(testDone([new Error('expected but not received')]));
+    environment.handleTestEvent(testDone(firstFailure));
+    environment.handleTestEvent(testDone(lastFailure));
     environment.handleTestEvent(testDone([]));
 
+    environment.handleTestEvent(runFinish);
+
+    // Removed before the file's results are printed, and said there: not on stderr above Jest's FAIL header.
+    expect(existsSync(pactFile)).toBe(false);
+    expect(firstFailure).toHaveLength(1);
+    expect(lastFailure).toHaveLength(2);
+    expect(lastFailure[1]).toMatchObject({ stack: expect.stringMatching(/^consumer_x-aggregator\.json removed: a test of its spec file failed/) as string });
+    expect(stderr).not.toHaveBeenCalled();
+    await environment.teardown();
+    expect(existsSync(pactFile)).toBe(false);
+  });
+
+  it('removes the pact files of a spec file that never ran to the end (it failed to load), and says so', async () => {
     await environment.teardown();
 
     expect(existsSync(pactFile)).toBe(false);
-    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json removed'));
+    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json removed: its spec file did not run to the end'));
   });
 
   it('writes a provenance record beside each kept pact: commit, clean tree, digest', async () => {
     environment.handleTestEvent(testDone([]));
 
+    environment.handleTestEvent(runFinish);
     await environment.teardown();
 
     const record = JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8')) as ProvenanceRecord;
@@ -85,6 +104,7 @@ describe('the contract test environment', () => {
     writeFileSync(path.join(projectRoot, 'uncommitted.ts'), 'x');
     environment.handleTestEvent(testDone([]));
 
+    environment.handleTestEvent(runFinish);
     await environment.teardown();
 
     expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
@@ -98,6 +118,7 @@ describe('the contract test environment', () => {
     writeFileSync(path.join(projectRoot, 'client.ts'), 'y');
     environment.handleTestEvent(testDone([]));
 
+    environment.handleTestEvent(runFinish);
     await environment.teardown();
 
     expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
@@ -108,6 +129,7 @@ describe('the contract test environment', () => {
     execFileSync('git', ['init', '-q', projectRoot]);
     environment.handleTestEvent(testDone([]));
 
+    environment.handleTestEvent(runFinish);
     await environment.teardown();
 
     expect(existsSync(pactFile)).toBe(true);
@@ -122,6 +144,7 @@ describe('the contract test environment', () => {
     writeProvenance(pactFile, { commit: 'c0ffee1', clean: true });
     environment.handleTestEvent(testDone([new Error('failed')]));
 
+    environment.handleTestEvent(runFinish);
     await environment.teardown();
 
     expect(existsSync(pactFile)).toBe(false);
@@ -132,6 +155,7 @@ describe('the contract test environment', () => {
     environment.handleTestEvent(testDone([]));
     environment.handleTestEvent({ name: 'test_skip', test: { errors: [] } } as unknown as Circus.Event);
 
+    environment.handleTestEvent(runFinish);
     await environment.teardown();
 
     expect(existsSync(pactFile)).toBe(false);
@@ -141,21 +165,34 @@ describe('the contract test environment', () => {
   it('removes them when a hook failed', async () => {
     environment.handleTestEvent(hookFailure);
 
+    environment.handleTestEvent(runFinish);
     await environment.teardown();
 
     expect(existsSync(pactFile)).toBe(false);
   });
 
-  it("adds the mismatch pact-js logged to the failing test's own errors, instead of printing it", () => {
-    const errors: unknown[] = [new Error('listCountries failed: the aggregator answered HTTP 500')];
+  it("puts the mismatch pact-js logged first among the failing test's own errors, instead of printing it", () => {
+    const clientError = new Error('listCountries failed: the aggregator answered HTTP 500');
+    const errors: unknown[] = [clientError];
     environment.handleTestEvent(testStart);
 
     environment.global.console.log(LOGGED_MISMATCH);
     environment.handleTestEvent({ name: 'test_done', test: { errors } } as unknown as Circus.Event);
 
     expect(errors).toHaveLength(2);
-    expect(errors[1]).toMatchObject({ name: 'PactMismatch', message: expect.stringContaining('The following request was incorrect') as string });
+    expect(errors[0]).toMatchObject({ name: 'PactMismatch', message: expect.stringContaining('The following request was incorrect') as string });
+    expect(errors[1]).toBe(clientError);
     expect(testConsoleLog).not.toHaveBeenCalled();
+  });
+
+  it("gives pact-js's own mismatch error (the client did not throw) the same summary, without a stack into pact-js", () => {
+    const report = 'Test failed for the following reasons:\n\n  Mock server failed with the following mismatches:\n\n\t0) The following request was expected but not received: \n\t    Method: GET\n\t    Path: /countries';
+    const errors: unknown[] = [[new Error(report), new Error('async')]];
+
+    environment.handleTestEvent(testDone(errors));
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ name: 'PactMismatch', stack: expect.stringMatching(/^PactMismatch: .*\n {2}- expected GET \/countries, which the client never sent\n/) as string });
   });
 
   it('keeps a mismatch report to the test it was logged in', () => {

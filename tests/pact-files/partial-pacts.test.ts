@@ -42,7 +42,7 @@ describe('a pact file with a failed interaction', () => {
     expect(existsSync(pactOf('fixture_a'))).toBe(false);
     const failure = run.output.slice(run.output.indexOf('● makes a request for one thing'));
     expect(failure).toContain('Request failed with status code 500');
-    expect(failure).toContain('PactMismatch: The Pact mock server saw a mismatch');
+    expect(failure).toContain("PactMismatch: the client's requests do not match this test's interaction");
     expect(failure).toMatch(/request was not expected:\s+Method: GET\s+Path: \/things\/one/);
     // Not also printed as a console block that names no test.
     expect(run.output).not.toContain('console.log');

@@ -80,3 +80,15 @@ export async function runGeneratedSpec(source: string | string[], pactDir: strin
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The blocks Jest prints for one test's failures, in order: each of its errors is a block headed
+ * `● <test name>`, here as its lines without Jest's indentation, blank lines and closing summary.
+ */
+export function failureBlocks(output: string, test: string): string[][] {
+  return output
+    .split(/^\s*● /m)
+    .slice(1)
+    .filter((block) => block.startsWith(`${test}\n`))
+    .map((block) => block.split('\n').slice(1).map((line) => line.trim()).filter((line) => line !== '' && !/^(Test Suites|Tests|Snapshots|Time|Ran all)/.test(line)));
+}

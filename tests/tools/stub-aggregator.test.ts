@@ -13,6 +13,8 @@ import { PROJECT_ROOT, contractSpecs, runContractSpecs } from '../pact-files/run
 let pactDir: string;
 let stub: ChildProcess | undefined;
 let baseUrl: string;
+/** What npm run stub:aggregator printed, stdout and stderr together. */
+let output = '';
 
 const canConnect = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -42,8 +44,11 @@ beforeAll(async () => {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PACT_DIR: pactDir },
     detached: true,
-    stdio: 'ignore',
+    // Piped, as into a log file: not a terminal.
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  stub.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  stub.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   await waitFor(() => canConnect(port), `the stub on port ${port}`);
 });
 
@@ -79,6 +84,18 @@ describe('the stub aggregator', () => {
     expect(await response.json()).toEqual([]);
   });
 
+  it('logs a plain line for a request the contracts do not describe, and nothing for one they do', async () => {
+    const logged = output.length;
+    await fetch(`${baseUrl}/countries`, { headers: { Accept: 'application/json' } });
+    await fetch(`${baseUrl}/not-in-any-contract`);
+
+    await waitFor(() => Promise.resolve(output.includes('/not-in-any-contract')), 'the log line');
+    const lines = output.slice(logged).split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toEqual([expect.stringMatching(/WARN .*No matching request found for path \/not-in-any-contract, sending 404 Not Found$/)]);
+    // No colour codes in a log that is not a terminal.
+    expect(output).not.toContain('\u001b[');
+  });
+
   it('stops, port and all, when only npm is stopped (SIGTERM to npm alone, as a CI runner or a supervisor sends it)', async () => {
     const port = Number(new URL(baseUrl).port);
     const exited = new Promise<number | null>((resolve) => stub?.once('exit', resolve));
@@ -88,5 +105,7 @@ describe('the stub aggregator', () => {
     await exited;
     await waitFor(async () => !(await canConnect(port)), 'the port to close');
     stub = undefined;
+    // Says so, as broker:start does.
+    expect(output.trimEnd().split('\n').at(-1)).toBe('Stub aggregator stopped.');
   });
 });

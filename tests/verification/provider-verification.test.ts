@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify, stripVTControlCharacters } from 'node:util';
-import { pactCliBinary, withoutTelemetry } from '../../scripts/lib/pact-cli';
 import { discoverConsumers, pactFileName } from '../../scripts/lib/project';
 import { PACTICIPANT as COUNTRY_DIRECTORY } from '../../src/consumer-a/pacticipant';
 import { PACTICIPANT as PER_CAPITA_RANKING } from '../../src/consumer-b/pacticipant';
 import { PROVIDER } from '../../src/shared/provider';
 import { contractSpecs, runContractSpecs } from '../pact-files/run-specs';
 import { GERMANY, startReferenceAggregator, type ReferenceAggregator } from '../../tools/reference-aggregator';
+import { expectVerified, verifyPacts, type Verification } from './verify-pacts';
 
 // The contracts must pass against a correct aggregator whose data differs from our examples, and fail against
 // a broken one. This runs the real Pact verifier, as the provider team's build does.
@@ -30,41 +28,18 @@ afterEach(async () => {
   aggregator = undefined;
 });
 
-const execFileAsync = promisify(execFile);
-
-interface Verification {
-  passed: boolean;
-  /** The verifier's report and log without colours, for assertions; never printed. */
-  output: string;
-}
-
-/**
- * The real Pact verifier, as the pact CLI ships it (the same core as pact-js's Verifier, started in ~50 ms rather
- * than a Node process loading pact-js), in a child process so its report is captured, never printed.
- * Exit 0: verified; exit 1: the verifier rejected the pact (the report says why).
- */
-async function verify(pactFiles: string[], { url, stateSetupUrl }: ReferenceAggregator): Promise<Verification> {
-  const { hostname, port } = new URL(url);
-  const args = ['verifier', ...pactFiles.flatMap((file) => ['--file', file]), '--hostname', hostname, '--port', port];
-  args.push('--provider-name', PROVIDER, '--state-change-url', stateSetupUrl, '--log-level', 'error');
-  try {
-    const { stdout, stderr } = await execFileAsync(pactCliBinary(), args, { env: withoutTelemetry(process.env) });
-    return { passed: true, output: stripVTControlCharacters(stdout + stderr) };
-  } catch (error) {
-    const failure = error as { code?: unknown; stdout?: string; stderr?: string };
-    // Any other exit (a crash, a signal, bad arguments) is not a verdict on the contract.
-    if (failure.code !== 1) throw error;
-    return { passed: false, output: stripVTControlCharacters(`${failure.stdout ?? ''}${failure.stderr ?? ''}`) };
-  }
-}
+/** The verifier's mismatch lines, all interactions together. */
+const mismatchLines = (verification: Verification) => verification.failures.flatMap((failure) => failure.mismatches);
+const mismatchText = (verification: Verification) => mismatchLines(verification).join('\n');
 
 describe('the contracts under the real Pact verifier', () => {
   it('pass against a correct aggregator with other data', async () => {
     aggregator = await startReferenceAggregator();
 
-    const verification = await verify(discoverConsumers().map((consumer) => path.join(pactDir, consumer.pactFile)), aggregator);
+    const verification = await verifyPacts(discoverConsumers().map((consumer) => path.join(pactDir, consumer.pactFile)), aggregator);
 
-    expect(verification).toMatchObject({ passed: true });
+    // A rejection fails here with the verifier's reasons first: interaction, provider state, mismatch lines.
+    expectVerified(verification);
     // Every consumer's pact was replayed, not none of them.
     for (const consumer of discoverConsumers()) expect(verification.output).toContain(`Verifying a pact between ${consumer.pacticipant} and ${PROVIDER}`);
   });
@@ -72,31 +47,35 @@ describe('the contracts under the real Pact verifier', () => {
   it('fail consumer-b against the aggregator\'s regression that zeroes every population', async () => {
     aggregator = await startReferenceAggregator({ zeroPopulations: true });
 
-    const verification = await verify([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
+    const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 
     expect(verification.passed).toBe(false);
-    expect(verification.output).toContain("$[0].population -> Expected '0' to match '^[1-9]\\d*$'");
+    // Named as the pact names it, with its provider state, so the report says which interaction failed.
+    expect(verification.failures.map(({ consumer, description, providerStates }) => ({ consumer, description, providerStates }))).toEqual([
+      { consumer: PER_CAPITA_RANKING, description: 'a request for countries by cases per capita', providerStates: ['countries with case figures exist'] },
+    ]);
+    expect(mismatchText(verification)).toContain("$[0].population -> Expected '0' to match '^[1-9]\\d*$'");
   });
 
   it('blame the population alone for that regression, not the ratio of 0 it causes', async () => {
     // "0.000000000000000" is also what a country without cases answers: the contract must not reject it.
     aggregator = await startReferenceAggregator({ zeroPopulations: true });
 
-    const verification = await verify([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
+    const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 
-    expect(verification.output).toContain('$[0].population ->');
-    expect(verification.output).not.toContain('percentCases ->');
+    expect(mismatchText(verification)).toContain('$[0].population ->');
+    expect(mismatchLines(verification).filter((line) => !line.includes('.population -> '))).toEqual([]);
   });
 
   it('fail consumer-a against the same regression, where it reads population', async () => {
     aggregator = await startReferenceAggregator({ zeroPopulations: true });
 
-    const verification = await verify([path.join(pactDir, pactFileName(COUNTRY_DIRECTORY))], aggregator);
+    const verification = await verifyPacts([path.join(pactDir, pactFileName(COUNTRY_DIRECTORY))], aggregator);
 
     expect(verification.passed).toBe(false);
     // The list ($[0]) and the one country ($).
-    expect(verification.output).toContain("$[0].population -> Expected '0' to match");
-    expect(verification.output).toContain("$.population -> Expected '0' to match");
+    expect(mismatchText(verification)).toContain("$[0].population -> Expected '0' to match");
+    expect(mismatchText(verification)).toContain("$.population -> Expected '0' to match");
   });
 
   it('fail against an aggregator that sends percentCases as a JSON number, even one with 15 decimals', async () => {
@@ -104,9 +83,9 @@ describe('the contracts under the real Pact verifier', () => {
     // so only the contract's type rule can catch it.
     aggregator = await startReferenceAggregator({ percentCasesAsNumber: true, countries: [GERMANY] });
 
-    const verification = await verify([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
+    const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 
     expect(verification.passed).toBe(false);
-    expect(verification.output).toContain("$[0].percentCases -> Expected 0.461767342289107 (Decimal) to be the same type as '0.033025966351611' (String)");
+    expect(mismatchText(verification)).toContain("$[0].percentCases -> Expected 0.461767342289107 (Decimal) to be the same type as '0.033025966351611' (String)");
   });
 });

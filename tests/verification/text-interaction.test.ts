@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pactFileName } from '../../scripts/lib/project';
+import { startReferenceAggregator, type ReferenceAggregator } from '../../tools/reference-aggregator';
+import { PROJECT_ROOT, failureBlocks, runGeneratedSpec } from '../pact-files/run-specs';
+import { REFERENCE_AGGREGATOR, expectVerified, verifyPacts } from './verify-pacts';
+
+// docs/adding-interactions.md's text endpoint, end to end on a throwaway spec: the aggregator's GET /ping written
+// as the recipe says passes the real verifier against the reference aggregator (which answers as the Spring
+// service does), and the way it goes wrong without the recipe's matcher fails with the verifier's reason first.
+// No real consumer has a ping interaction: neither client needs a health check, and a contract no client reads
+// would only hold the provider to it.
+
+const PING_TEXT = 'OK, phew, that worked. Reported from com.dijure.aggregator.controllers.HomeController';
+
+/** Each test starts a Jest process of its own, slow on a busy machine: a limit for a hang, not a speed target. */
+const OWN_JEST_RUN = 120_000;
+
+let pactDir: string;
+let aggregator: ReferenceAggregator | undefined;
+beforeEach(() => {
+  pactDir = mkdtempSync(path.join(os.tmpdir(), 'text-interaction-'));
+});
+afterEach(async () => {
+  await aggregator?.close();
+  aggregator = undefined;
+  rmSync(pactDir, { recursive: true, force: true });
+});
+
+const from = (...parts: string[]) => JSON.stringify(path.join(PROJECT_ROOT, ...parts));
+
+/** A ping interaction as a spec would add it, with `response` the willRespondWith builder's text. */
+const pingSpec = (consumer: string, response: string) => `const { AggregatorHttp } = require(${from('src', 'shared', 'aggregator-http')});
+const { contractWithAggregator } = require(${from('tests', 'contracts', 'contract-with-aggregator')});
+const { textBody } = require(${from('tests', 'contracts', 'matchers')});
+
+const aggregator = contractWithAggregator(${JSON.stringify(consumer)});
+
+it('pings the aggregator', () =>
+  aggregator
+    .addInteraction()
+    .uponReceiving('a ping')
+    .withRequest('GET', '/ping', (request) => request.headers({ Accept: 'text/plain' }))
+    .willRespondWith(200, ${response})
+    .executeTest(async (server) => {
+      const answer = await new AggregatorHttp(server.url).getText('ping', '/ping');
+      expect(answer).toEqual({ status: 200, body: ${JSON.stringify(PING_TEXT)} });
+    }));
+`;
+
+interface PingPact {
+  interactions: {
+    response: {
+      headers: Record<string, string[]>;
+      body: { content: string; contentType: string; encoded: string | false };
+      matchingRules: { body: Record<string, { matchers: Record<string, string>[] }>; header?: Record<string, { matchers: Record<string, string>[] }> };
+    };
+  }[];
+}
+
+describe('a text interaction (GET /ping)', () => {
+  it("written with textBody passes the real verifier against the reference aggregator, and its pact says text/plain", async () => {
+    const spec = await runGeneratedSpec(pingSpec('fixture_ping', `textBody(/OK\\b.*/, ${JSON.stringify(PING_TEXT)})`), pactDir);
+    expect(spec).toMatchObject({ code: 0 });
+    const pactFile = path.join(pactDir, pactFileName('fixture_ping'));
+
+    // What pact-js stores (docs/adding-interactions.md says so): the body as base64 bytes of type */*, and the rules
+    // and header that say it is text.
+    const [ping] = (JSON.parse(readFileSync(pactFile, 'utf8')) as PingPact).interactions;
+    expect(ping?.response.body).toEqual({ content: Buffer.from(PING_TEXT).toString('base64'), contentType: '*/*', encoded: 'base64' });
+    expect(ping?.response.matchingRules.body.$?.matchers).toEqual([
+      { match: 'contentType', value: 'text/plain' },
+      { match: 'regex', regex: 'OK\\b.*' },
+    ]);
+    expect(ping?.response.matchingRules.header?.['Content-Type']?.matchers).toEqual([{ match: 'regex', regex: '^text/plain(;\\s*charset=[\\w-]+)?$' }]);
+
+    aggregator = await startReferenceAggregator();
+    const verification = await verifyPacts([pactFile], aggregator);
+
+    expectVerified(verification);
+  }, OWN_JEST_RUN);
+
+  it("with the charset in the body's type fails verification, and Jest's output leads with the verifier's reason", async () => {
+    // What the issue's user wrote: Spring's Content-Type as the body's type. The verifier detects the body as text/plain.
+    const charset = "(response) => response.headers({ 'Content-Type': 'text/plain;charset=UTF-8' }).body('text/plain;charset=UTF-8', Buffer.from(" + JSON.stringify(PING_TEXT) + '))';
+    const pactFile = path.join(pactDir, pactFileName('fixture_ping_charset'));
+    // The consumer's test writes the pact, then the provider team's verification (as our verification test runs
+    // it) replays it: one Jest process, the second test after the first.
+    const specThenVerification = `${pingSpec('fixture_ping_charset', charset)}
+const { startReferenceAggregator } = require(${from('tools', 'reference-aggregator')});
+const { expectVerified, verifyPacts } = require(${from('tests', 'verification', 'verify-pacts')});
+
+let reference;
+afterAll(() => reference?.close());
+
+it('verifies the ping pact', async () => {
+  reference = await startReferenceAggregator();
+  expectVerified(await verifyPacts([${JSON.stringify(pactFile)}], reference));
+});
+`;
+
+    const run = await runGeneratedSpec(specThenVerification, pactDir);
+
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/✓ pings the aggregator/);
+    const [reason] = failureBlocks(run.output, 'verifies the ping pact');
+    expect(reason?.slice(0, 4)).toEqual([
+      `VerificationFailed: The Pact verifier rejected 1 interaction against the reference aggregator (${REFERENCE_AGGREGATOR}), a stand-in for the real service, not the service itself:`,
+      '1) fixture_ping_charset: "a ping"',
+      'provider state: (none)',
+      "$ -> Expected binary contents to have content type 'text/plain;charset=UTF-8' but detected contents was 'text/plain'",
+    ]);
+  }, OWN_JEST_RUN);
+});
