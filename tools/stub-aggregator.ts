@@ -8,7 +8,7 @@ import net from 'node:net';
 import { pactCliBinary, withoutTelemetry } from '../scripts/lib/pact-cli';
 import { pairConsumersWithPacts } from '../scripts/lib/broker-step';
 import { loadEnv } from '../scripts/lib/env';
-import { readPactFiles } from '../scripts/lib/pact-files';
+import { readPactFiles } from '../scripts/lib/local-pacts';
 import { discoverConsumers, pactsDir } from '../scripts/lib/project';
 import { checkCliValue, cliOption } from '../scripts/lib/cli-values';
 import { ConfigError } from '../scripts/lib/errors';
