@@ -27,13 +27,14 @@ export class ProvenanceRun {
   private readonly startedAt = new Date().toISOString();
   private readonly start: GitSnapshot | string;
 
-  constructor(private readonly projectRoot: string) {
+  /** `pactDir`: the pacts folder, which is output and so never makes the tree dirty (PACT_DIR=out need not be ignored). */
+  constructor(private readonly projectRoot: string, private readonly pactDir = pactsDir(process.env, projectRoot)) {
     this.start = this.snapshot();
   }
 
   private snapshot(): GitSnapshot | string {
     try {
-      return gitState(this.projectRoot, pactsDir(process.env, this.projectRoot)) ?? `${this.projectRoot} is not a git checkout with a commit`;
+      return gitState(this.projectRoot, this.pactDir) ?? `${this.projectRoot} is not a git checkout with a commit`;
     } catch (error) {
       return (error as Error).message;
     }
