@@ -1,7 +1,7 @@
 import { PROVIDER } from '../../src/shared/provider';
 import type { BrokerConfig } from './broker-config';
 import type { BrokerStep } from './broker-step';
-import { checkCliValue, cliOption } from './cli-values';
+import { checkCliValue, cliOption } from './script';
 import { ConfigError } from './errors';
 import { cliJson, describeCliFailure, refuseCredentialsIn, runPactCli, screened } from './pact-cli';
 import type { CliRunner, StepDeps } from './publish';
@@ -14,12 +14,9 @@ export interface MatrixAnswer {
 
 export type Question = { answer: MatrixAnswer } | { failure: string };
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+/** Time as the wait sees it: injectable, so tests of the wait never sleep. */
+export type Clock = { now(): number; sleep(ms: number): Promise<void> };
+const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 export function canIDeployArgs(consumer: string, version: string, environment: string, brokerUrl: string): string[] {
   return [

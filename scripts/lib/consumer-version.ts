@@ -1,4 +1,4 @@
-import { checkCliValue } from './cli-values';
+import { checkCliValue } from './script';
 import { variableName, type Env } from './env';
 import { ConfigError } from './errors';
 import { cleanTreeAdvice, git, gitState } from './git';

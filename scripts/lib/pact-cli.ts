@@ -125,7 +125,7 @@ export function describeFailure(answer: BrokerAnswer, config: BrokerConfig, step
     return `the broker refused the credentials (401 Unauthorized): check ${check}${readOnly}.`;
   }
   if (status === 403) return 'the broker refused access (403 Forbidden): the user lacks permission for this.';
-  if (status === 409) return 'the broker already holds a different pact for this consumer version (409 Conflict): a published version cannot change. Commit the change (a new commit is a new version), run the tests and publish again.';
+  if (status === 409) return `the broker already holds a different pact for this consumer version (409 Conflict): a published version cannot change. Commit the change (a new commit is a new version), run the tests and publish again.${reasons.length > 0 ? ` The broker: ${reasons.join(' ')}` : ''}`;
   if (status === 413) return 'the broker (or a proxy in front of it) refused the request as too large (413 Payload Too Large): keep the pact smaller, or ask its operators to raise the body-size limit.';
   if (status === 429) {
     const retryAfter = /^\d{1,9}$/.test(answer.retryAfter ?? '') ? `${answer.retryAfter} s` : undefined;
@@ -157,7 +157,10 @@ export async function describeCliFailure(run: CliRun, config: BrokerConfig, step
     if (environment) return `the broker has no environment "${environment}": check the name, or create it once with: pact broker create-environment --name ${environment}`;
     return `the broker refused the request: ${screened(reasons.join('; '), config) ?? '(its reasons are withheld: they contained a broker credential)'}.`;
   }
-  const status = /failed: (\d{3}) ([^.]*)\./.exec(text) ?? (/Pact publication failed/.test(text) ? ['', '409', 'Conflict'] : undefined);
+  // A 409 comes as "Pact publication failed:" and the broker's reason, under the field it concerns.
+  const conflict = /Pact publication failed:\s+contracts: (.*)/.exec(text)?.[1];
+  if (conflict !== undefined) return describeFailure({ status: 409, statusText: 'Conflict', body: { errors: [conflict.trim()] }, path: '/contracts/publish' }, config, step, deadline);
+  const status = /failed: (\d{3}) ([^.]*)\./.exec(text);
   if (status && !run.timedOut) return describeFailure({ status: Number(status[1]), statusText: status[2] ?? '', body: undefined, path: /pact broker path '([^']*)'/.exec(text)?.[1] || '/' }, config, step, deadline);
   if (run.code === 101) return "the pact CLI crashed (exit 101) on the broker's answer: is PACT_BROKER_URL a Pact Broker?";
   // One short look of our own (after a timeout, within half a second) tells a TLS, proxy, rate-limit or down broker apart.

@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { BrokerConfig } from './broker-config';
 import { brokerRequest } from './broker-http';
 import { prepareBrokerStep, type BrokerStep } from './broker-step';
-import { checkCliValue, cliOption } from './cli-values';
+import { checkCliValue, cliOption } from './script';
 import type { ConsumerVersion } from './consumer-version';
 import { ConfigError } from './errors';
 import type { PactFile } from './local-pacts';

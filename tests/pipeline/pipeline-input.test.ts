@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { readBrokerConfig } from '../../scripts/lib/broker-config';
 import { prepareBrokerStep } from '../../scripts/lib/broker-step';
-import { checkCliValue, cliValueProblem } from '../../scripts/lib/cli-values';
 import { resolveConsumerVersion } from '../../scripts/lib/consumer-version';
 import { canIDeployArgs } from '../../scripts/lib/can-i-deploy-verdict';
 import { loadEnv } from '../../scripts/lib/env';
@@ -12,7 +11,7 @@ import { cliEnvironment } from '../../scripts/lib/pact-cli';
 import { MAX_PACT_BYTES, readPactFiles } from '../../scripts/lib/local-pacts';
 import { checkProvenance, provenanceFile } from '../../scripts/lib/provenance';
 import { checkTags, publishArgs } from '../../scripts/lib/publish';
-import { dryRunRequested, nameFlag, parseFlags, refuseNpmDryRun } from '../../scripts/lib/script';
+import { checkCliValue, cliValueProblem, dryRunRequested, nameFlag, parseFlags, refuseNpmDryRun } from '../../scripts/lib/script';
 import { createFixtureProject, fixturePact, writeRecord, type FixtureProject } from './fixture-project';
 
 // Everything the pipeline steps refuse before sending anything, checked in-process: one clear line
