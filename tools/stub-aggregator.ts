@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { pactCliBinary, withoutTelemetry } from '../scripts/lib/pact-cli';
-import { pairConsumersWithPacts } from '../scripts/lib/broker-step';
 import { loadEnv } from '../scripts/lib/env';
-import { readPactFiles } from '../scripts/lib/local-pacts';
+import { pairConsumersWithPacts, readPactFiles } from '../scripts/lib/broker-step';
 import { discoverConsumers, pactsDir } from '../scripts/lib/project';
 import { ConfigError } from '../scripts/lib/errors';
 import { checkCliValue, cliOption, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';

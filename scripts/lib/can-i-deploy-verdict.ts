@@ -2,7 +2,6 @@ import { PROVIDER } from '../../src/shared/provider';
 import type { BrokerConfig } from './broker-config';
 import type { BrokerStep } from './broker-step';
 import { checkCliValue, cliOption } from './script';
-import { ConfigError } from './errors';
 import { cliJson, describeCliFailure, refuseCredentialsIn, runPactCli, screened } from './pact-cli';
 import type { CliRunner, StepDeps } from './publish';
 
@@ -93,7 +92,7 @@ export function verdict(answer: MatrixAnswer, consumer: string, version: string)
 export async function canIDeploy(step: BrokerStep, environment: string, wait: { retries: number; intervalSeconds: number }, deps: StepDeps & { clock?: Clock }): Promise<number> {
   const { broker, version } = step;
   const clock = deps.clock ?? systemClock;
-  refuseCredentialsIn([{ name: '--to-environment', value: environment }], broker, (message) => new ConfigError(message));
+  refuseCredentialsIn([{ name: '--to-environment', value: environment }], broker);
   const deadline = clock.now() + broker.timeoutSeconds * 1000;
   deps.log(`Can consumer version ${version.number} be deployed to ${environment}? Asking ${broker.baseUrl}`);
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError } from './errors';
+import type { GitSnapshot } from './provenance';
 
 /** `git -C dir <args>`'s stdout, or undefined when git fails; no git on PATH is a refusal that says so. */
 export function git(dir: string, ...args: string[]): string | undefined {
@@ -14,12 +15,8 @@ export function git(dir: string, ...args: string[]): string | undefined {
   }
 }
 
-export interface GitState {
-  commit: string;
-  clean: boolean;
-  /** What makes the tree dirty, as file names (never escaped), untracked ones ending in " (untracked)". */
-  changes: string[];
-}
+/** `changes`: what makes the tree dirty, as file names (never escaped), untracked ones ending in " (untracked)". */
+export type GitState = GitSnapshot;
 
 /**
  * The commit and the changes of the checkout at `root` from one `git status` (porcelain v2, NUL-separated, so

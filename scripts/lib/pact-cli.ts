@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
 import { brokerRequest, proxyFor, type BrokerAnswer } from './broker-http';
 import type { Env } from './env';
+import { ConfigError } from './errors';
 import { count } from './script';
 
 /** The pact CLI's Rust binary, started directly (the npm shim would outlive a kill and leave it running). */
@@ -75,12 +76,12 @@ export function distinctiveSecrets({ auth }: BrokerConfig): string[] {
 export const screened = (line: string, config: BrokerConfig) => (distinctiveSecrets(config).some((secret) => line.includes(secret)) ? undefined : line);
 
 /** Refuses a value bound for the command line and the broker that holds a credential; names the variables, never the value. */
-export function refuseCredentialsIn(values: { name: string; value: string | undefined }[], config: BrokerConfig, fail: (message: string) => Error): void {
+export function refuseCredentialsIn(values: { name: string; value: string | undefined }[], config: BrokerConfig): void {
   const secrets = distinctiveSecrets(config);
   const variable = config.auth?.kind === 'basic' ? config.auth.passwordVariable : config.auth?.tokenVariable;
   for (const { name, value } of values) {
     if (value !== undefined && secrets.some((secret) => value.includes(secret))) {
-      throw fail(`${name} holds the value of ${variable}: it would go on the pact CLI's command line and into the broker. Give ${name} the name it should have.`);
+      throw new ConfigError(`${name} holds the value of ${variable}: it would go on the pact CLI's command line and into the broker. Give ${name} the name it should have.`);
     }
   }
 }

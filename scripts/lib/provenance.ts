@@ -8,11 +8,7 @@ import { ConfigError } from './errors';
  * it vouches for, in `<pacts folder>/.provenance/`; every pipeline step refuses a pact whose record is missing or
  * does not hold. A check against accidents (a stale, partial, foreign or hand-edited pact), not a signature.
  */
-export interface GitSnapshot {
-  commit: string;
-  clean: boolean;
-  changes: string[];
-}
+export type GitSnapshot = { commit: string; clean: boolean; changes: string[] };
 
 export interface ProvenanceRecord {
   writer: typeof PROVENANCE_WRITER;

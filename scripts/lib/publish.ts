@@ -4,14 +4,12 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { BrokerConfig } from './broker-config';
 import { brokerRequest } from './broker-http';
-import { prepareBrokerStep, type BrokerStep } from './broker-step';
-import { checkCliValue, cliOption } from './script';
+import { prepareBrokerStep, type BrokerStep, type PactFile } from './broker-step';
 import type { ConsumerVersion } from './consumer-version';
 import { ConfigError } from './errors';
-import type { PactFile } from './local-pacts';
 import { cliJson, describeCliFailure, describeFailure, refuseCredentialsIn, runPactCli, screened, type CliRun } from './pact-cli';
 import { sha256Of } from './provenance';
-import { count, dryRunRequested, parseFlags } from './script';
+import { checkCliValue, cliOption, count, dryRunRequested, parseFlags } from './script';
 
 export const PUBLISH_USAGE = 'npm run publish:pact [-- --dry-run] [--tag <tag>]...';
 
@@ -83,7 +81,7 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
   const { broker, version } = step;
   const pacts = step.consumers.map(({ pact }) => pact);
   const branchName = version.branchSource === 'git' ? 'the git branch' : (version.branchSource ?? 'the branch');
-  refuseCredentialsIn([{ name: branchName, value: version.branch }, { name: 'the build URL', value: version.buildUrl }, ...tags.map((tag) => ({ name: '--tag', value: tag }))], broker, (message) => new ConfigError(message));
+  refuseCredentialsIn([{ name: branchName, value: version.branch }, { name: 'the build URL', value: version.buildUrl }, ...tags.map((tag) => ({ name: '--tag', value: tag }))], broker);
   const details = [`from ${version.numberSource}`, version.branch ? `branch ${version.branch}` : 'no branch (set GIT_BRANCH)', ...(tags.length > 0 ? [`tags ${tags.join(', ')}`] : [])];
   deps.log(`Publishing ${count(pacts.length, 'pact')} to ${broker.baseUrl} as consumer version ${version.number} (${details.join(', ')})`);
   if (version.buildUrl) deps.log(`  build ${version.buildUrl}`);

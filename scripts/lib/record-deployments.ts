@@ -1,7 +1,6 @@
 import type { BrokerConfig } from './broker-config';
 import { brokerRequest } from './broker-http';
 import type { BrokerStep } from './broker-step';
-import { ConfigError } from './errors';
 import { describeFailure, refuseCredentialsIn } from './pact-cli';
 import type { StepDeps } from './publish';
 
@@ -36,7 +35,7 @@ export async function recordDeployment(broker: BrokerConfig, consumer: string, v
 export async function recordDeployments(step: BrokerStep, environment: string, instance: string | undefined, dryRun: boolean, deps: StepDeps): Promise<number> {
   const { broker, version } = step;
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
-  refuseCredentialsIn([{ name: '--environment', value: environment }, { name: '--application-instance', value: instance }], broker, (message) => new ConfigError(message));
+  refuseCredentialsIn([{ name: '--environment', value: environment }, { name: '--application-instance', value: instance }], broker);
   deps.log(`Recording consumer version ${version.number} as deployed to ${environment}${instance ? ` (${instance})` : ''} in ${broker.baseUrl}`);
   if (dryRun) {
     for (const consumer of consumers) deps.log(`  would record ${consumer} ${version.number} as deployed to ${environment}${instance ? ` (${instance})` : ''}`);

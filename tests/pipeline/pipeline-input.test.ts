@@ -2,13 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { readBrokerConfig } from '../../scripts/lib/broker-config';
-import { prepareBrokerStep } from '../../scripts/lib/broker-step';
 import { resolveConsumerVersion } from '../../scripts/lib/consumer-version';
 import { canIDeployArgs } from '../../scripts/lib/can-i-deploy-verdict';
 import { loadEnv } from '../../scripts/lib/env';
 import { ConfigError } from '../../scripts/lib/errors';
 import { cliEnvironment } from '../../scripts/lib/pact-cli';
-import { MAX_PACT_BYTES, readPactFiles } from '../../scripts/lib/local-pacts';
+import { MAX_PACT_BYTES, prepareBrokerStep, readPactFiles } from '../../scripts/lib/broker-step';
 import { checkProvenance, provenanceFile } from '../../scripts/lib/provenance';
 import { checkTags, publishArgs } from '../../scripts/lib/publish';
 import { checkCliValue, cliValueProblem, dryRunRequested, nameFlag, parseFlags, refuseNpmDryRun } from '../../scripts/lib/script';
