@@ -126,6 +126,8 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
 
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`Published ${consumers.length} of ${consumers.length} pacts as ${first}.`);
+      // Counted only once the broker's copy, read back, matched what was sent.
+      for (const consumer of consumers) expect(result.stdout).toMatch(new RegExp(`✓ ${consumer.pacticipant} → ${PROVIDER} \\(\\d+ interactions?, read back from the broker\\)`));
       // The CLI's own retries got past the two 503s; then everything reached the real broker.
       expect(proxy.log.slice(0, 3)).toEqual(['GET / -> 503', 'GET / -> 503', 'GET / -> 200']);
       expect(proxy.log.filter((line) => line.startsWith('POST /contracts/publish'))).toEqual(consumers.map(() => 'POST /contracts/publish -> 200'));
