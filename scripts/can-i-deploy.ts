@@ -3,11 +3,9 @@
  * Asks the Pact Broker whether each consumer's version can be deployed to the environment.
  */
 import { prepareBrokerStep } from './lib/broker-step';
-import { systemClock } from './lib/clock';
-import { canIDeploy, nameFlag } from './lib/deploy';
-import { refuseNpmDryRun } from './lib/dry-run';
+import { canIDeploy } from './lib/can-i-deploy-verdict';
 import { ConfigError } from './lib/errors';
-import { parseFlags, runScript, wholeNumberFlag } from './lib/script';
+import { nameFlag, parseFlags, refuseNpmDryRun, runScript, wholeNumberFlag } from './lib/script';
 
 const USAGE = 'npm run can-i-deploy -- --to-environment <env> [--retry-while-unknown <times>] [--retry-interval <seconds>]';
 
@@ -20,9 +18,7 @@ runScript(async (argv) => {
   const intervalSeconds = wholeNumberFlag(flags['retry-interval'], '--retry-interval', 10, 1, 300);
   const step = prepareBrokerStep();
   if (retries * intervalSeconds >= step.broker.timeoutSeconds) {
-    throw new ConfigError(
-      `--retry-while-unknown ${retries} × --retry-interval ${intervalSeconds} s does not fit in PACT_BROKER_TIMEOUT_SECONDS (${step.broker.timeoutSeconds} s), which bounds the whole step: ask fewer times, or raise PACT_BROKER_TIMEOUT_SECONDS.`,
-    );
+    throw new ConfigError(`--retry-while-unknown ${retries} × --retry-interval ${intervalSeconds} s does not fit in PACT_BROKER_TIMEOUT_SECONDS (${step.broker.timeoutSeconds} s), which bounds the whole step: ask fewer times, or raise PACT_BROKER_TIMEOUT_SECONDS.`);
   }
-  return canIDeploy(step, environment, { retries, intervalSeconds }, { clock: systemClock, log: (line) => console.log(line), error: (line) => console.error(line) });
+  return canIDeploy(step, environment, { retries, intervalSeconds }, { log: (line) => console.log(line), error: (line) => console.error(line) });
 });

@@ -3,10 +3,8 @@
  * Tells the Pact Broker that each consumer's version is now deployed to the environment.
  */
 import { prepareBrokerStep } from './lib/broker-step';
-import { systemClock } from './lib/clock';
-import { nameFlag, recordDeployments } from './lib/deploy';
-import { dryRunRequested } from './lib/dry-run';
-import { parseFlags, runScript } from './lib/script';
+import { recordDeployments } from './lib/record-deployments';
+import { dryRunRequested, nameFlag, parseFlags, runScript } from './lib/script';
 
 const USAGE = 'npm run record-deployment -- --environment <env> [--application-instance <name>] [--dry-run]';
 
@@ -15,6 +13,5 @@ runScript(async (argv) => {
   const environment = nameFlag(flags.environment, '--environment', USAGE);
   const instance = flags['application-instance'] === undefined ? undefined : nameFlag(flags['application-instance'], '--application-instance', USAGE, 'blue');
   const dryRun = dryRunRequested(flags['dry-run']);
-  const step = prepareBrokerStep(process.cwd(), process.env, { dryRun });
-  return recordDeployments(step, environment, instance, dryRun, { clock: systemClock, log: (line) => console.log(line), error: (line) => console.error(line) });
+  return recordDeployments(prepareBrokerStep(process.cwd(), process.env, { dryRun }), environment, instance, dryRun, { log: (line) => console.log(line), error: (line) => console.error(line) });
 });

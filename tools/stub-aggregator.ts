@@ -6,13 +6,11 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { pactCliBinary, withoutTelemetry } from '../scripts/lib/pact-cli';
-import { pairConsumersWithPacts } from '../scripts/lib/broker-step';
 import { loadEnv } from '../scripts/lib/env';
-import { readPactFiles } from '../scripts/lib/pact-files';
+import { pairConsumersWithPacts, readPactFiles } from '../scripts/lib/broker-step';
 import { discoverConsumers, pactsDir } from '../scripts/lib/project';
-import { checkCliValue, cliOption } from '../scripts/lib/cli-values';
 import { ConfigError } from '../scripts/lib/errors';
-import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+import { checkCliValue, cliOption, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
 /**
  * Whether something already listens on `port`. pact stub binds every interface (0.0.0.0; it has no host

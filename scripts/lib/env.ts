@@ -3,40 +3,34 @@ import path from 'node:path';
 import { parse } from 'dotenv';
 import { ConfigError } from './errors';
 
-/** Environment as the scripts see it: the process environment over `.env`. */
+/** The environment as the scripts see it: the process environment over `.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-interface Origins {
-  /** The .env file that was read. */
-  file: string;
-  /** Variables whose value came from that file. */
-  fromFile: ReadonlySet<string>;
-}
-
-/** Where each loaded environment's variables came from, for messages; only loadEnv adds to it. */
-const origins = new WeakMap<Env, Origins>();
+/** Per loaded environment: the .env file and the variables whose value came from it (for messages). */
+const origins = new WeakMap<Env, { file: string; fromFile: ReadonlySet<string> }>();
 
 /**
- * The environment the scripts work with: `.env` (or the file `DOTENV_CONFIG_PATH` names, which must exist)
- * under the real environment, so a variable set in the shell or by CI always wins over the file. `.env` is
- * looked for in the project folder the script runs in (npm runs scripts from the package's folder).
- * `notify` hears, by name only, each variable that the file and the environment set to different values.
+ * `.env` (or the file DOTENV_CONFIG_PATH names, which must exist) under the real environment: the shell or CI
+ * always wins. `notify` hears, by name only, each variable the two set differently.
  */
 export function loadEnv(processEnv: NodeJS.ProcessEnv = process.env, projectRoot: string = process.cwd(), notify: (line: string) => void = () => undefined): Env {
   const named = processEnv.DOTENV_CONFIG_PATH;
   const file = named ? path.resolve(projectRoot, named) : path.join(projectRoot, '.env');
-  if (named && !existsSync(file)) {
-    throw new ConfigError(`DOTENV_CONFIG_PATH names ${file}, which does not exist: fix the path, or unset DOTENV_CONFIG_PATH to read .env.`);
-  }
+  if (named && !existsSync(file)) throw new ConfigError(`DOTENV_CONFIG_PATH names ${file}, which does not exist: fix the path, or unset DOTENV_CONFIG_PATH to read .env.`);
   let fromFile: Record<string, string> = {};
   if (existsSync(file)) {
-    // A FIFO or a device would block or never end the read (/dev/null, to read nothing, is fine).
+    // A FIFO or a device would block or never end the read.
     if (!statSync(file).isFile() && file !== '/dev/null') throw new ConfigError(`${file} is not a regular file: point DOTENV_CONFIG_PATH at a file of NAME=value lines.`);
+    let text: string;
     try {
-      fromFile = parse(readFileSync(file));
+      text = readFileSync(file, 'utf8');
     } catch {
       throw new ConfigError(`${file} could not be read: check that it is a readable file of NAME=value lines.`);
     }
+    // dotenv ends an unquoted value at its first "#" (a comment): `BROKER_PASSWORD=ab#cd` would silently be "ab".
+    const cut = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*(?!['"`])(\S[^#\n]*)?(?<![ \t])#/m.exec(text);
+    if (cut) throw new ConfigError(`${cut[1]} in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. ${cut[1]}="…#…".`);
+    fromFile = parse(text);
   }
   const env: Env = { ...fromFile, ...processEnv };
   const overridden = Object.keys(fromFile).filter((name) => processEnv[name] !== undefined && processEnv[name] !== fromFile[name]);
@@ -47,7 +41,7 @@ export function loadEnv(processEnv: NodeJS.ProcessEnv = process.env, projectRoot
   return env;
 }
 
-/** A variable's name for a message, with where its value came from when that was the .env file. */
+/** A variable's name for a message, with its origin when its value came from the .env file. */
 export function variableName(env: Env, name: string): string {
   const origin = origins.get(env);
   return origin?.fromFile.has(name) ? `${name} (from ${origin.file})` : name;

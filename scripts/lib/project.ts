@@ -5,58 +5,54 @@ import type { Env } from './env';
 import { ConfigError } from './errors';
 
 /**
- * The project's layout, in one place: where consumers live, where their specs and pacts are. Nothing here
- * names today's consumers: a consumer is a folder `src/consumer-<x>/` declaring its name in `pacticipant.ts`,
- * plus its spec `tests/contracts/consumer-<x>.pact.test.ts`.
+ * The project's layout in one place. Nothing here names today's consumers: a consumer is a folder
+ * `src/consumer-<x>/` declaring its broker name in `pacticipant.ts`, plus its spec `tests/contracts/consumer-<x>.pact.test.ts`.
  */
-
-/** This repository's root: where the pact CLI and Jest are installed. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Where the specs write pacts and the pipeline scripts read them: `PACT_DIR`, else `pacts/` in `root`. */
+/** Where the specs write pacts and the steps read them: `PACT_DIR`, else `pacts/`. */
 export function pactsDir(env: Env = process.env, root: string = PROJECT_ROOT): string {
   return env.PACT_DIR ? path.resolve(root, env.PACT_DIR) : path.join(root, 'pacts');
 }
 
-/** PactV4 names the file `<consumer>-<provider>.json` from the names exactly as given. */
-export function pactFileName(consumer: string, provider: string = PROVIDER): string {
-  return `${consumer}-${provider}.json`;
-}
+/** PactV4 names the file `<consumer>-<provider>.json`. */
+export const pactFileName = (consumer: string, provider: string = PROVIDER) => `${consumer}-${provider}.json`;
 
 export interface Consumer {
-  /** `consumer-a`: its folder in src/ and the prefix of its specs in tests/. */
+  /** `consumer-a`: its folder in src/ and the name of its spec. */
   folder: string;
   /** `consumer_a`: its name in its pact and in the broker. */
   pacticipant: string;
-  /** Its pact file's name, e.g. `consumer_a-aggregator.json`. */
   pactFile: string;
-  /** Its contract spec, relative to the project root: `tests/contracts/consumer-a.pact.test.ts`. */
+  /** Relative to the project root: `tests/contracts/consumer-a.pact.test.ts`. */
   spec: string;
 }
 
-/** Where a consumer's contract spec lives, relative to the project root. */
 export const contractSpec = (folder: string) => `tests/contracts/${folder}.pact.test.ts`;
 
-const CONSUMER_FOLDER = /^consumer-[a-z0-9][a-z0-9-]*$/;
-/** What the broker and the pact CLI take as a pacticipant name without quoting or option confusion. */
 const PACTICIPANT_NAME = /^[A-Za-z0-9][\w.-]*$/;
 
-/** The consumers of this project (or of the project folder `root`), sorted by folder. */
+/**
+ * The consumers of the project at `root`, sorted by folder. A folder that looks like a consumer but breaks the
+ * rules is refused by name (never silently passed over): `npm test` checks this too (tests/contracts/consumer-folders.test.ts).
+ */
 export function discoverConsumers(root: string = PROJECT_ROOT): Consumer[] {
   const srcDir = path.join(root, 'src');
-  const folders = existsSync(srcDir) ? readdirSync(srcDir).filter((name) => CONSUMER_FOLDER.test(name)).sort() : [];
+  const folders = existsSync(srcDir) ? readdirSync(srcDir).filter((name) => /^consumer-/i.test(name)).sort() : [];
   const consumers = folders.map((folder) => {
-    const declaration = path.join(srcDir, folder, 'pacticipant.ts');
-    if (!existsSync(declaration)) {
-      throw new ConfigError(`src/${folder}/ has no pacticipant.ts: declare the consumer's broker name there (README: "Add a consumer").`);
+    if (!/^consumer-[a-z0-9][a-z0-9-]*$/.test(folder)) {
+      throw new ConfigError(`src/${folder}/ is not a consumer folder name: use lower-case letters, digits and "-" after "consumer-" (e.g. src/${folder.toLowerCase().replace(/[^a-z0-9-]/g, '-')}/), and name its spec after it.`);
     }
-    // The scripts run under tsx and the tests under ts-jest, so the declaration is read as the code that uses it.
+    const declaration = path.join(srcDir, folder, 'pacticipant.ts');
+    if (!existsSync(declaration)) throw new ConfigError(`src/${folder}/ has no pacticipant.ts: declare the consumer's broker name there (docs/publishing.md, "Consumers").`);
+    if (!existsSync(path.join(root, contractSpec(folder)))) {
+      throw new ConfigError(`src/${folder}/ has no contract spec ${contractSpec(folder)}: npm test would never write its pact. Add the spec, or move the folder out of src/.`);
+    }
+    // Read as the code that uses it (tsx in the scripts, ts-jest in the tests).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PACTICIPANT } = require(declaration) as { PACTICIPANT?: unknown };
     if (typeof PACTICIPANT !== 'string' || !PACTICIPANT_NAME.test(PACTICIPANT)) {
-      throw new ConfigError(
-        `src/${folder}/pacticipant.ts must export PACTICIPANT, a name of letters, digits, ".", "_" or "-" (not starting with "-"), such as 'consumer_a'.`,
-      );
+      throw new ConfigError(`src/${folder}/pacticipant.ts must export PACTICIPANT, a name of letters, digits, ".", "_" or "-" (not starting with "-"), such as 'consumer_a'.`);
     }
     return { folder, pacticipant: PACTICIPANT, pactFile: pactFileName(PACTICIPANT), spec: contractSpec(folder) };
   });

@@ -1,4 +1,3 @@
-import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
@@ -6,7 +5,7 @@ import type { Circus } from '@jest/types';
 import { TestEnvironment } from 'jest-environment-node';
 import { consoleTakingMismatches, mismatchError, mismatchReportOf } from './mismatch-report';
 import { declaredPactFiles } from './declared-pact-files';
-import { gitState, removeProvenance, writeProvenance } from '../../scripts/lib/provenance';
+import { ProvenanceRun } from './pact-provenance';
 
 /** Read by pact-core-once.ts (the pact-js #1438 workaround), the module test files get for pact-core. */
 const SHARED_PACT_CORE = Symbol.for('aggregator-contracts.pact-core');
@@ -35,8 +34,8 @@ function plainLine(text: string): Error {
  *    happily publish. When the spec file's tests are done, the pact files it declared are removed if anything
  *    failed, and the line saying so is the last error of the last failed test: it prints with the file's
  *    report, where a line on stderr would print above Jest's FAIL header.
- * 4. Provenance: when every test passed, each declared pact gets a record beside it (commit, clean tree,
- *    sha256; scripts/lib/provenance.ts), which the pipeline steps require before they send anything.
+ * 4. Provenance: the git state is read when the spec file's run starts and when it ends; when every test
+ *    passed, each pact this run still owns gets a record (pact-provenance.ts), which the pipeline steps require.
  * 5. One pact-core per process: the test files' `@pact-foundation/pact-core` is the instance this process loaded,
  *    on first use, so the native library is initialised once (pact-core-once.ts says why).
  */
@@ -51,13 +50,14 @@ export default class ContractEnvironment extends TestEnvironment {
   /** Whether the spec file's tests ran to the end (run_finish); a file that failed to load never gets there. */
   private finished = false;
   private testConsole: Console | undefined;
-  private readonly projectRoot: string;
+  private readonly provenance: ProvenanceRun;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     process.env.PACT_DO_NOT_TRACK ??= 'true';
     super(config, context);
     Object.defineProperty(this.global, SHARED_PACT_CORE, { value: (): unknown => requireInProcess('@pact-foundation/pact-core') });
-    this.projectRoot = (config.projectConfig as { rootDir?: string }).rootDir ?? process.cwd();
+    // Before the spec file loads: the run's start, as far as git is concerned.
+    this.provenance = new ProvenanceRun((config.projectConfig as { rootDir?: string }).rootDir ?? process.cwd());
   }
 
   override async setup(): Promise<void> {
@@ -73,8 +73,8 @@ export default class ContractEnvironment extends TestEnvironment {
   handleTestEvent(event: Circus.Event): void {
     if (event.name === 'test_start') this.mismatchReport = undefined;
     if (event.name === 'test_done') this.leadWithMismatch(event.test);
-    // The spec file has declared its pacts by now (at load); a record left by an earlier run is stale.
-    if (event.name === 'run_start') for (const file of declaredPactFiles(this.global)) removeProvenance(file);
+    // The spec file has declared its pacts by now (at load): from here on they are this run's.
+    if (event.name === 'run_start') this.provenance.claim(declaredPactFiles(this.global));
     if (event.name === 'test_done' && event.test.errors.length > 0) this.lastFailedTest = event.test;
     if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure') this.failures += 1;
     if (event.name === 'test_skip' || event.name === 'test_todo') this.notRun += 1;
@@ -108,8 +108,7 @@ export default class ContractEnvironment extends TestEnvironment {
         ? 'a test of its spec file failed'
         : `${this.notRun} test(s) of its spec file did not run (skipped or filtered out)`;
     for (const file of declaredPactFiles(this.global)) {
-      rmSync(file, { force: true });
-      removeProvenance(file);
+      ProvenanceRun.discard([file]);
       const line = `${path.basename(file)} removed: ${why}, so it would not be the whole contract.`;
       if (this.lastFailedTest !== undefined) this.lastFailedTest.errors.push(plainLine(line));
       else process.stderr.write(`${line}\n`);
@@ -120,15 +119,7 @@ export default class ContractEnvironment extends TestEnvironment {
     const files = declaredPactFiles(this.global);
     // A spec file that failed to load never reached run_finish, where partial pacts are removed.
     if (!this.finished) this.removePartialPacts();
-    else if (this.failures === 0 && this.notRun === 0 && files.length > 0) {
-      // Asked once the tests are done: a change made while they ran makes the record say "not clean".
-      const state = gitState(this.projectRoot);
-      for (const file of files) {
-        if (!existsSync(file)) removeProvenance(file);
-        else if (state) writeProvenance(file, state);
-        else process.stderr.write(`${path.basename(file)} has no provenance record: ${this.projectRoot} is not a git checkout with a commit, so the pipeline steps will refuse it.\n`);
-      }
-    }
+    else if (this.failures === 0 && this.notRun === 0) for (const note of this.provenance.vouch(files)) process.stderr.write(`${note}\n`);
     await super.teardown();
   }
 }

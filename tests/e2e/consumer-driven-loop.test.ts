@@ -126,6 +126,8 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
 
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`Published ${consumers.length} of ${consumers.length} pacts as ${first}.`);
+      // Counted only once the broker's copy, read back, matched what was sent.
+      for (const consumer of consumers) expect(result.stdout).toMatch(new RegExp(`✓ ${consumer.pacticipant} → ${PROVIDER} \\(\\d+ interactions?, read back from the broker\\)`));
       // The CLI's own retries got past the two 503s; then everything reached the real broker.
       expect(proxy.log.slice(0, 3)).toEqual(['GET / -> 503', 'GET / -> 503', 'GET / -> 200']);
       expect(proxy.log.filter((line) => line.startsWith('POST /contracts/publish'))).toEqual(consumers.map(() => 'POST /contracts/publish -> 200'));
@@ -245,7 +247,7 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
     ]);
     expect(asked.code).toBe(1);
     expect(verdicts(asked)).toEqual([
-      ...consumers.map((consumer) => `✗ ${consumer.pacticipant}: the broker refused the request: Environment with name 'staging' does not exist.`),
+      ...consumers.map((consumer) => `✗ ${consumer.pacticipant}: the broker has no environment "staging": check the name, or create it once with: pact broker create-environment --name staging`),
       `✗ Computer says no: ${consumers.map((consumer) => consumer.pacticipant).join(', ')} cannot be deployed to staging.`,
     ]);
     expect(await api.snapshot()).toEqual(before);
@@ -328,8 +330,6 @@ it('lists the countries of a continent', async () => {
       expect(verdicts(result)[0]).toBe(
         `✗ ${changed.pacticipant} → ${PROVIDER}: the broker refused the credentials (401 Unauthorized): check BROKER_USERNAME and BROKER_PASSWORD (a read-only user cannot publish).`,
       );
-      // It got past the index (reading is allowed) and was refused the write.
-      expect(result.stdout).toContain("Request to pact broker path '/contracts/publish' failed: 401 Unauthorized");
       expect(await api.snapshot()).toEqual(snapshot);
     });
 
@@ -400,10 +400,9 @@ it('lists the countries of a continent', async () => {
       const result = await run('publish-pact');
 
       expect(result.code).toBe(1);
-      expect(verdicts(result)[0]).toBe(
-        `✗ ${changed.pacticipant} → ${PROVIDER}: the broker already holds a different pact for this consumer version (409 Conflict): a published version cannot change. Commit the change (a new commit is a new version), run the tests and publish again.`,
+      expect(verdicts(result)[0]).toMatch(
+        new RegExp(`^✗ ${changed.pacticipant} → ${PROVIDER}: the broker already holds a different pact for this consumer version \\(409 Conflict\\): a published version cannot change\\. Commit the change \\(a new commit is a new version\\), run the tests and publish again\\. The broker: Cannot change the content of the pact for ${changed.pacticipant} version ${third} and provider ${PROVIDER}`),
       );
-      expect(result.stdout).toContain(`Cannot change the content of the pact for ${changed.pacticipant} version ${third} and provider ${PROVIDER}`);
       expect(await api.snapshot()).toEqual(before);
     });
   });

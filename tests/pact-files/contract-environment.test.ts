@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import { execFileSync } from 'node:child_process';
 import ContractEnvironment from '../contracts/contract-environment';
-import { PROVENANCE_WRITER, provenanceFile, sha256Of, writeProvenance, type ProvenanceRecord } from '../../scripts/lib/provenance';
+import { checkProvenance, PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
+import { ConfigError } from '../../scripts/lib/errors';
 import { declarePactFile } from '../contracts/declared-pact-files';
 
 // The environment's duties, driven by Jest's own events as Jest would send them, on a real pact file.
@@ -22,6 +23,8 @@ const LOGGED_MISMATCH =
   '\u001b[31m[12:00:00.000] ERROR (4242): pact@17.1.4: Test failed for the following reasons:\n\n  Mock server failed with the following mismatches:\n\t0) The following request was incorrect:\u001b[39m';
 const hookFailure = { name: 'hook_failure', error: 'beforeAll failed' } as unknown as Circus.Event;
 const runFinish = { name: 'run_finish' } as unknown as Circus.Event;
+const runStart = { name: 'run_start' } as unknown as Circus.Event;
+const git = (...args: string[]) => execFileSync('git', ['-C', projectRoot, '-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' });
 
 let dir: string;
 let pactFile: string;
@@ -30,18 +33,26 @@ let stderr: jest.SpyInstance;
 /** The test file's console as Jest would install it, before the environment's setup. */
 let testConsoleLog: jest.Mock;
 
+/** The environment of one spec file's run, started (set up, its pact declared) as Jest would. */
+async function startRun(): Promise<ContractEnvironment> {
+  const run = new ContractEnvironment(configFor(projectRoot), context);
+  testConsoleLog = jest.fn();
+  run.global.console = { log: testConsoleLog } as unknown as Console;
+  await run.setup();
+  declarePactFile(pactFile, run.global);
+  return run;
+}
+
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'contract-environment-'));
   projectRoot = path.join(dir, 'project');
-  execFileSync('git', ['init', '-q', projectRoot]);
-  execFileSync('git', ['-C', projectRoot, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'x']);
+  execFileSync('git', ['init', '-q', '-b', 'main', projectRoot]);
+  writeFileSync(path.join(projectRoot, 'client.ts'), 'committed');
+  git('add', 'client.ts');
+  git('commit', '-q', '-m', 'x');
   pactFile = path.join(dir, 'consumer_x-aggregator.json');
   writeFileSync(pactFile, '{}');
-  environment = new ContractEnvironment(configFor(projectRoot), context);
-  testConsoleLog = jest.fn();
-  environment.global.console = { log: testConsoleLog } as unknown as Console;
-  await environment.setup();
-  declarePactFile(pactFile, environment.global);
+  environment = await startRun();
   stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
 });
 
@@ -88,43 +99,47 @@ describe('the contract test environment', () => {
     expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json removed: its spec file did not run to the end'));
   });
 
-  it('writes a provenance record beside each kept pact: commit, clean tree, digest', async () => {
+  it('writes a provenance record beside each kept pact: the run, the git state at its start and end, the digest', async () => {
+    environment.handleTestEvent(runStart);
     environment.handleTestEvent(testDone([]));
-
     environment.handleTestEvent(runFinish);
+
     await environment.teardown();
 
     const record = JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8')) as ProvenanceRecord;
-    const head = execFileSync('git', ['-C', projectRoot, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    expect(record).toMatchObject({ writer: PROVENANCE_WRITER, pactFile: 'consumer_x-aggregator.json', commit: head, clean: true, sha256: sha256Of(pactFile) });
-    expect(Number.isNaN(Date.parse(record.writtenAt))).toBe(false);
+    const head = git('rev-parse', 'HEAD').trim();
+    const clean = { commit: head, clean: true, changes: [] };
+    expect(record).toMatchObject({ writer: PROVENANCE_WRITER, pactFile: 'consumer_x-aggregator.json', start: clean, end: clean, sha256: sha256Of(readFileSync(pactFile)) });
+    expect(record.run).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, pid: process.pid });
   });
 
-  it('records a dirty tree as not clean', async () => {
-    writeFileSync(path.join(projectRoot, 'uncommitted.ts'), 'x');
+  it('records a dirty tree as not clean, naming the change without escaping it', async () => {
+    writeFileSync(path.join(projectRoot, 'unterstützt.ts'), 'x');
+    environment.handleTestEvent(runStart);
     environment.handleTestEvent(testDone([]));
-
     environment.handleTestEvent(runFinish);
+
     await environment.teardown();
 
-    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
+    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ end: { clean: false, changes: ['unterstützt.ts (untracked)'] } });
   });
 
   it('records a change to a committed file as not clean', async () => {
-    const git = (...args: string[]) => execFileSync('git', ['-C', projectRoot, '-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args]);
     writeFileSync(path.join(projectRoot, 'client.ts'), 'x');
     git('add', 'client.ts');
     git('commit', '-q', '-m', 'client');
     writeFileSync(path.join(projectRoot, 'client.ts'), 'y');
+    environment.handleTestEvent(runStart);
     environment.handleTestEvent(testDone([]));
-
     environment.handleTestEvent(runFinish);
+
     await environment.teardown();
 
-    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ clean: false });
+    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ end: { clean: false, changes: ['client.ts'] } });
   });
 
   it('writes no record in a repository without a commit, and says so', async () => {
+    environment.handleTestEvent(runStart);
     rmSync(path.join(projectRoot, '.git'), { recursive: true, force: true });
     execFileSync('git', ['init', '-q', projectRoot]);
     environment.handleTestEvent(testDone([]));
@@ -137,11 +152,80 @@ describe('the contract test environment', () => {
     expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json has no provenance record'));
   });
 
+  describe('vouches only for a pact one clean run at one commit wrote (#18)', () => {
+    const refusal = () => {
+      try {
+        checkProvenance(pactFile, readFileSync(pactFile), 'pacts/consumer_x-aggregator.json', git('rev-parse', 'HEAD').trim());
+      } catch (error) {
+        if (error instanceof ConfigError) return error.message;
+      }
+      return 'accepted';
+    };
+
+    it('a tree dirty when the run started, stashed before it ended, is refused: the git state is read at both ends', async () => {
+      writeFileSync(path.join(projectRoot, 'client.ts'), 'an interaction deleted from the spec');
+      const run = await startRun();
+      run.handleTestEvent(runStart);
+      run.handleTestEvent(testDone([]));
+      run.handleTestEvent(runFinish);
+      git('stash', '-q');
+
+      await run.teardown();
+
+      expect(refusal()).toMatch(/^pacts\/consumer_x-aggregator\.json was written by run [0-9a-f]{8}, whose working tree had uncommitted changes when it started \(client\.ts\): commit your changes/);
+    });
+
+    it('a checkout of another commit during the run is refused', async () => {
+      const feature = git('rev-parse', 'HEAD').trim();
+      git('checkout', '-q', '-b', 'next');
+      git('commit', '-q', '--allow-empty', '-m', 'next');
+      const run = await startRun();
+      run.handleTestEvent(runStart);
+      run.handleTestEvent(testDone([]));
+      run.handleTestEvent(runFinish);
+      git('checkout', '-q', 'main');
+
+      await run.teardown();
+
+      expect(refusal()).toMatch(new RegExp(`was written while HEAD moved from [0-9a-f]{12} to ${feature.slice(0, 12)} \\(a checkout or commit during run`));
+    });
+
+    it('two runs in one checkout: X finishing after Y started (and was interrupted) does not vouch for Y\'s partial pact', async () => {
+      const x = environment;
+      x.handleTestEvent(runStart);
+      writeFileSync(pactFile, '{"interactions": ["one", "two"]}');
+      x.handleTestEvent(testDone([]));
+      x.handleTestEvent(runFinish);
+      // Y starts and writes its first interaction, then Ctrl+C: it never tears down.
+      const y = await startRun();
+      y.handleTestEvent(runStart);
+      writeFileSync(pactFile, '{"interactions": ["one"]}');
+
+      await x.teardown();
+
+      expect(existsSync(provenanceFile(pactFile))).toBe(false);
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json not vouched for: another run of its spec started while this one ran'));
+      expect(refusal()).toMatch(/has no provenance record .*no finished, all-green run of this repo's contract tests vouched for it/);
+    });
+
+    it('the run it names is the one that wrote the file', async () => {
+      environment.handleTestEvent(runStart);
+      environment.handleTestEvent(testDone([]));
+      environment.handleTestEvent(runFinish);
+      await environment.teardown();
+      const record = JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8')) as ProvenanceRecord;
+
+      expect(refusal()).toBe('accepted');
+      expect(readFileSync(`${provenanceFile(pactFile)}.run`, 'utf8')).toBe(record.run.id);
+    });
+  });
+
   it('removes the pact and its record when a test failed, and a stale record when the run starts', async () => {
-    writeProvenance(pactFile, { commit: 'c0ffee1', clean: true });
-    environment.handleTestEvent({ name: 'run_start' } as unknown as Circus.Event);
+    mkdirSync(path.dirname(provenanceFile(pactFile)), { recursive: true });
+    writeFileSync(provenanceFile(pactFile), '{"stale": true}');
+    environment.handleTestEvent(runStart);
     expect(existsSync(provenanceFile(pactFile))).toBe(false);
-    writeProvenance(pactFile, { commit: 'c0ffee1', clean: true });
+    writeFileSync(provenanceFile(pactFile), '{"stale": true}');
     environment.handleTestEvent(testDone([new Error('failed')]));
 
     environment.handleTestEvent(runFinish);

@@ -2,7 +2,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gitState, writeProvenance } from '../../scripts/lib/provenance';
+import { gitState } from '../../scripts/lib/git';
+import { PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
+import { ProvenanceRun } from '../contracts/pact-provenance';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
 import { PROVIDER } from '../../src/shared/provider';
 
@@ -47,10 +49,12 @@ export function createFixtureProject(options: FixtureOptions = {}): FixtureProje
     execFileSync('git', ['-C', root, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   git('init', '-q', '-b', 'main');
   writeFileSync(path.join(root, '.gitignore'), 'pacts/*.json\npacts/.provenance/\n');
+  mkdirSync(path.join(root, 'tests', 'contracts'), { recursive: true });
   consumers.forEach((consumer, index) => {
-    const folder = path.join(root, 'src', `consumer-${String.fromCharCode(97 + index)}`);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(path.join(folder, 'pacticipant.ts'), `export const PACTICIPANT = ${JSON.stringify(consumer)};\n`);
+    const folder = `consumer-${String.fromCharCode(97 + index)}`;
+    mkdirSync(path.join(root, 'src', folder), { recursive: true });
+    writeFileSync(path.join(root, 'src', folder, 'pacticipant.ts'), `export const PACTICIPANT = ${JSON.stringify(consumer)};\n`);
+    writeFileSync(path.join(root, 'tests', 'contracts', `${folder}.pact.test.ts`), '// the consumer\'s contract spec\n');
   });
   git('add', '.');
   git('commit', '-q', '-m', 'fixture');
@@ -59,10 +63,11 @@ export function createFixtureProject(options: FixtureOptions = {}): FixtureProje
   const pactOf = (consumer: string) => path.join(pactDir, `${consumer}-${PROVIDER}.json`);
   const state = gitState(root);
   if (!state) throw new Error('the fixture project is not a git checkout');
-  for (const consumer of consumers) {
-    writeFileSync(pactOf(consumer), fixturePact(consumer));
-    if (!options.withoutProvenance) writeProvenance(pactOf(consumer), state);
-  }
+  // Written and vouched for as a run of the contract tests would.
+  const run = new ProvenanceRun(root);
+  run.claim(consumers.map(pactOf));
+  for (const consumer of consumers) writeFileSync(pactOf(consumer), fixturePact(consumer));
+  if (!options.withoutProvenance) run.vouch(consumers.map(pactOf));
   return { root, pactDir, head: state.commit, pactOf, git, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -97,4 +102,20 @@ export function runScriptIn(cwd: string, script: string, args: string[], env: Re
       resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` });
     });
   });
+}
+
+/** A provenance record for `pactFile` as a run of the contract tests would write it, with `changes` to it (e.g. a dirty start). */
+export function writeRecord(pactFile: string, commit: string, changes: Partial<ProvenanceRecord> = {}): void {
+  const clean = { commit, clean: true, changes: [] };
+  const record: ProvenanceRecord = {
+    writer: PROVENANCE_WRITER,
+    pactFile: path.basename(pactFile),
+    sha256: sha256Of(readFileSync(pactFile)),
+    run: { id: 'f1x7ure0-0000-4000-8000-000000000000', pid: 1, startedAt: '2026-12-04T15:00:00.000Z', endedAt: '2026-12-04T15:00:01.000Z' },
+    start: clean,
+    end: clean,
+    ...changes,
+  };
+  mkdirSync(path.dirname(provenanceFile(pactFile)), { recursive: true });
+  writeFileSync(provenanceFile(pactFile), JSON.stringify(record));
 }

@@ -16,15 +16,55 @@ export interface FaultServer {
   close(): Promise<void>;
 }
 
-export type Fault = { kind: 'silent' } | { kind: 'status'; status: number; headers?: Record<string, string> } | { kind: 'tls' };
+/** What a scripted server answers one request with. */
+export interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A request as a scripted server saw it, its body parsed as JSON when it is. */
+export interface SeenRequest {
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+export type Fault =
+  | { kind: 'silent' }
+  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  | { kind: 'tls' }
+  /** Each request answered as `answer` says, which may hold it (a pending promise) until the test releases it. */
+  | { kind: 'scripted'; answer: (request: SeenRequest, url: string) => Answer | Promise<Answer> };
+
+/** The broker's HAL index as the pact CLI reads it before publishing (pact-broker-api.md, section 2). */
+export const halIndex = (url: string): Answer => ({ status: 200, body: { _links: { 'pb:publish-contracts': { href: `${url}/contracts/publish` } } }, headers: { 'Content-Type': 'application/hal+json' } });
 
 // A self-signed certificate for 127.0.0.1 (test-only key, valid until 2126): no CA vouches for it.
 const FIXTURES = path.join(__dirname, 'tls');
 
 export async function startFaultServer(fault: Fault): Promise<FaultServer> {
   const requests: string[] = [];
+  let url = '';
   const handler: http.RequestListener = (request, response) => {
     requests.push(`${request.method} ${request.url}`);
+    if (fault.kind === 'scripted') {
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      request.on('end', () => {
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // not JSON: kept as text
+        }
+        void Promise.resolve(fault.answer({ method: request.method ?? '', url: request.url ?? '', body }, url)).then((answer) => {
+          response.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+          response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+        });
+      });
+      return;
+    }
     request.resume();
     if (fault.kind === 'silent') return;
     const status = fault.kind === 'status' ? fault.status : 200;
@@ -37,8 +77,9 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
       : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  url = `${fault.kind === 'tls' ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
-    url: `${fault.kind === 'tls' ? 'https' : 'http'}://127.0.0.1:${port}`,
+    url,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -2,19 +2,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { readBrokerConfig } from '../../scripts/lib/broker-config';
-import { prepareBrokerStep } from '../../scripts/lib/broker-step';
-import { checkCliValue, cliValueProblem } from '../../scripts/lib/cli-values';
 import { resolveConsumerVersion } from '../../scripts/lib/consumer-version';
-import { canIDeployArgs, nameFlag, recordDeploymentArgs } from '../../scripts/lib/deploy';
-import { dryRunRequested, refuseNpmDryRun } from '../../scripts/lib/dry-run';
+import { canIDeployArgs } from '../../scripts/lib/can-i-deploy-verdict';
 import { loadEnv } from '../../scripts/lib/env';
 import { ConfigError } from '../../scripts/lib/errors';
 import { cliEnvironment } from '../../scripts/lib/pact-cli';
-import { MAX_PACT_BYTES, readPactFiles } from '../../scripts/lib/pact-files';
-import { checkProvenance, provenanceFile, writeProvenance } from '../../scripts/lib/provenance';
+import { MAX_PACT_BYTES, prepareBrokerStep, readPactFiles } from '../../scripts/lib/broker-step';
+import { checkProvenance, provenanceFile } from '../../scripts/lib/provenance';
 import { checkTags, publishArgs } from '../../scripts/lib/publish';
-import { parseFlags } from '../../scripts/lib/script';
-import { createFixtureProject, fixturePact, type FixtureProject } from './fixture-project';
+import { checkCliValue, cliValueProblem, dryRunRequested, nameFlag, parseFlags, refuseNpmDryRun } from '../../scripts/lib/script';
+import { createFixtureProject, fixturePact, writeRecord, type FixtureProject } from './fixture-project';
 
 // Everything the pipeline steps refuse before sending anything, checked in-process: one clear line
 // (a ConfigError, which the scripts print and exit 2 on), and never a secret or a file's content in it.
@@ -106,15 +103,11 @@ describe('values that reach the pact CLI', () => {
 
   it('passes every option in --name=value form', () => {
     const version = { number: 'c0ffee1', numberSource: 'GIT_COMMIT', branch: 'main', buildUrl: 'https://ci.example.com/1' };
-    const pact = { path: '/p/x-aggregator.json', consumer: 'x', provider: 'aggregator', interactions: 1, bytes: 10 };
-    const all = [
-      ...publishArgs(pact, 'https://b.example.com', version, ['dev', 'rc']),
-      ...canIDeployArgs('x', 'c0ffee1', 'production', 'https://b.example.com'),
-      ...recordDeploymentArgs('x', 'c0ffee1', 'production', 'https://b.example.com', 'blue'),
-    ];
+    const pact = '/p/x-aggregator.json';
+    const all = [...publishArgs(pact, 'https://b.example.com', version, ['dev', 'rc']), ...canIDeployArgs('x', 'c0ffee1', 'production', 'https://b.example.com')];
     // can-i-deploy's selectors are the exception: the CLI finds them only as separate words.
     const options = all.filter((arg) => arg.startsWith('-') && arg !== '--pacticipant' && arg !== '--version');
-    expect(options.length).toBeGreaterThan(10);
+    expect(options.length).toBeGreaterThan(8);
     expect(options.every((option) => /^--[a-z-]+=\S/.test(option))).toBe(true);
     expect(publishArgs(pact, 'https://b.example.com', version, ['dev', 'rc'])).toContain('--tag=dev,rc');
     expect(() => canIDeployArgs('x', '--help', 'production', 'https://b.example.com')).toThrow(ConfigError);
@@ -164,7 +157,7 @@ describe('broker variables', () => {
     const caFile = path.join(temp('ca'), 'ca.pem');
     writeFileSync(caFile, 'not checked here');
 
-    const env = cliEnvironment(readBrokerConfig({ ...BROKER, SSL_CERT_FILE: caFile, PACT_DO_NOT_TRACK: 'false' }), {});
+    const env = cliEnvironment(readBrokerConfig({ ...BROKER, SSL_CERT_FILE: caFile, PACT_DO_NOT_TRACK: 'false' }));
 
     expect(env).toMatchObject({ SSL_CERT_FILE: caFile, PACT_DO_NOT_TRACK: 'false', PACT_BROKER_USERNAME: 'writer' });
   });
@@ -239,11 +232,11 @@ describe('provenance', () => {
   });
   afterEach(() => project.remove());
 
-  const check = (version = project.head) => refusal(() => checkProvenance(pact, 'pacts/fixture_one-aggregator.json', version));
+  const check = (version = project.head) => refusal(() => checkProvenance(pact, readFileSync(pact), 'pacts/fixture_one-aggregator.json', version));
 
   it('accepts a pact written at the version from a clean tree, also under an abbreviated commit', () => {
-    expect(() => checkProvenance(pact, 'p', project.head)).not.toThrow();
-    expect(() => checkProvenance(pact, 'p', project.head.slice(0, 12))).not.toThrow();
+    expect(() => checkProvenance(pact, readFileSync(pact), 'p', project.head)).not.toThrow();
+    expect(() => checkProvenance(pact, readFileSync(pact), 'p', project.head.slice(0, 12))).not.toThrow();
   });
 
   it('refuses a pact written at another commit', () => {
@@ -251,13 +244,13 @@ describe('provenance', () => {
   });
 
   it('refuses a pact written from a dirty tree', () => {
-    writeProvenance(pact, { commit: project.head, clean: false });
-    expect(check()).toMatch(/was written from a working tree with uncommitted changes.*commit your changes, then run the contract tests/);
+    writeRecord(pact, project.head, { end: { commit: project.head, clean: false, changes: ['src/consumer-a/client.ts'] } });
+    expect(check()).toMatch(/whose working tree had uncommitted changes when it ended \(src\/consumer-a\/client\.ts\): commit your changes, then run the contract tests/);
   });
 
   it('refuses a pact changed after it was written (a hand edit)', () => {
     writeFileSync(pact, `${' '.repeat(1)}${readFileSync(pact, 'utf8')}`);
-    expect(check()).toMatch(/changed after the contract tests wrote it/);
+    expect(check()).toMatch(/changed after the contract tests' run [0-9a-f]{8} wrote it/);
   });
 
   it.each([
@@ -267,7 +260,7 @@ describe('provenance', () => {
   ])('refuses a pact not written by this repo\'s contract tests (%s)', (_case, spoil) => {
     spoil();
     const text = check();
-    expect(text).toMatch(/not written by this repo's contract tests|no valid provenance record/);
+    expect(text).toMatch(/has no provenance record \(\.provenance\/\): no finished, all-green run|no valid provenance record/);
     expect(text).not.toContain('top-secret');
   });
 
@@ -276,7 +269,7 @@ describe('provenance', () => {
     writeFileSync(other, readFileSync(pact));
     mkdirSync(path.dirname(provenanceFile(other)), { recursive: true });
     writeFileSync(provenanceFile(other), readFileSync(provenanceFile(pact)));
-    expect(refusal(() => checkProvenance(other, 'o', project.head))).toMatch(/no valid provenance record/);
+    expect(refusal(() => checkProvenance(other, readFileSync(other), 'o', project.head))).toMatch(/no valid provenance record/);
   });
 
   it('every step checks it before anything else is done with the broker, and refuses a foreign pact', () => {
@@ -285,6 +278,6 @@ describe('provenance', () => {
     writeFileSync(path.join(project.pactDir, 'evil_consumer-aggregator.json'), fixturePact('evil_consumer'));
     expect(refusal(() => prepareBrokerStep(project.root, env))).toMatch(/evil_consumer-aggregator\.json is a pact of "evil_consumer", which is not a consumer of this project/);
     rmSync(path.join(project.pactDir, 'evil_consumer-aggregator.json'));
-    expect(refusal(() => prepareBrokerStep(project.root, { ...env, GIT_COMMIT: 'abcdef0123456' }))).toMatch(/was written at commit/);
+    expect(refusal(() => prepareBrokerStep(project.root, { ...env, GIT_COMMIT: 'abcdef0123456' }))).toMatch(/^GIT_COMMIT is abcdef012345, but this checkout is at/);
   });
 });

@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CountryDirectoryClient } from '../../src/consumer-a/country-directory-client';
 import { PerCapitaClient } from '../../src/consumer-b/per-capita-client';
-import { tempDir } from '../pipeline/publish-fixtures';
 import { unusedUrl } from '../clients/fixture-server';
 import { PROJECT_ROOT, contractSpecs, runContractSpecs } from '../pact-files/run-specs';
+
+const tempDir = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 
 // `npm run stub:aggregator` serves our pacts with `pact stub`: both clients must work against it as
 // they would against the aggregator, and it must stop cleanly.
