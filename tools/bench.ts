@@ -70,7 +70,6 @@ async function writeFloor(script: string, work: string, env: NodeJS.ProcessEnv):
 
 /** `npm run <script>` against its floor, alternating, warm or cold: ratios of medians and the paired ratios. */
 async function suites(runs: number, work: string) {
-  const rows: string[] = [];
   for (const { folder } of discoverConsumers()) {
     const script = `test:${folder}`;
     const env = { PACT_DIR: path.join(work, 'pacts') };
@@ -93,14 +92,12 @@ async function suites(runs: number, work: string) {
       const of = (key: 'contract' | 'floor', measure: 'wall' | 'cpu') => pairs.map((pair) => pair[key][measure]);
       const ratio = median(of('contract', 'wall')) / median(of('floor', 'wall'));
       const cpuRatio = median(of('contract', 'cpu')) / median(of('floor', 'cpu'));
-      const row =
-        `npm run ${script} ${cache}: ${spread(of('contract', 'wall'))} s, floor ${spread(of('floor', 'wall'))} s, ratio ${ratio.toFixed(2)}× ` +
-        `(paired ${spread(pairs.map((pair) => pair.contract.wall / pair.floor.wall))}; CPU ${cpuRatio.toFixed(2)}×); target ≤ ${TARGETS[cache]}×: ${ratio <= TARGETS[cache] ? 'met' : 'MISSED'}`;
-      console.log(`  ${row}`);
-      rows.push(row);
+      console.log(
+        `  npm run ${script} ${cache}: ${spread(of('contract', 'wall'))} s, floor ${spread(of('floor', 'wall'))} s, ratio ${ratio.toFixed(2)}× ` +
+        `(paired ${spread(pairs.map((pair) => pair.contract.wall / pair.floor.wall))}; CPU ${cpuRatio.toFixed(2)}×); target ≤ ${TARGETS[cache]}×: ${ratio <= TARGETS[cache] ? 'met' : 'MISSED'}`,
+      );
     }
   }
-  return rows;
 }
 
 /**
@@ -116,17 +113,17 @@ async function load(runs: number, work: string) {
   LOADED.forEach((name, index) =>
     writeFileSync(
       path.join(dir, `probe-${index}.test.js`),
-      `require('yaml');\nconst started = performance.now();\nrequire(${JSON.stringify(name)});\nconst ms = performance.now() - started;\n` +
-        `test('loads', () => require('node:fs').appendFileSync(${JSON.stringify(out)}, JSON.stringify({ name: ${JSON.stringify(name)}, ms }) + '\\n'));\n`,
+      `require('yaml');\nconst [wall, cpu] = [performance.now(), process.cpuUsage()];\nrequire(${JSON.stringify(name)});\n` +
+        `const ms = performance.now() - wall, used = process.cpuUsage(cpu), cpuMs = (used.user + used.system) / 1000;\n` +
+        `test('loads', () => require('node:fs').appendFileSync(${JSON.stringify(out)}, JSON.stringify({ name: ${JSON.stringify(name)}, ms, cpuMs }) + '\\n'));\n`,
     ),
   );
   for (let run = 0; run <= runs; run += 1) await timed(process.execPath, [JEST, '--ci', '--silent', '--runInBand', '-c', path.join(dir, 'jest.config.json')], { PACT_DO_NOT_TRACK: 'true' });
-  const samples = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string; ms: number });
-  return LOADED.map((name) => {
-    const row = `${name.padEnd(28)} ${spread(samples.filter((sample) => sample.name === name).slice(1).map((sample) => sample.ms), 0)} ms`;
-    console.log(`  ${row}`);
-    return row;
-  });
+  const samples = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string; ms: number; cpuMs: number });
+  for (const name of LOADED) {
+    const mine = samples.filter((sample) => sample.name === name).slice(1);
+    console.log(`  ${name.padEnd(28)} CPU ${spread(mine.map((sample) => sample.cpuMs), 0)} ms, wall ${spread(mine.map((sample) => sample.ms), 0)} ms`);
+  }
 }
 
 /** The whole `npm test`, warm, pacts written into the bench's own folder. */
@@ -137,9 +134,7 @@ async function wholeTest(runs: number, work: string) {
   const times: { wall: number; cpu: number }[] = [];
   for (let run = 0; run < runs; run += 1) times.push(await timed('npm', ['test', '--silent'], env));
   const wall = times.map((time) => time.wall);
-  const row = `npm test warm: ${spread(wall, 1)} s, CPU ${spread(times.map((time) => time.cpu), 1)} s; target ≤ ${TARGETS.testSeconds} s on 2 cores: ${median(wall) <= TARGETS.testSeconds ? 'met' : 'MISSED'}`;
-  console.log(`  ${row}`);
-  return [row];
+  console.log(`  npm test warm: ${spread(wall, 1)} s, CPU ${spread(times.map((time) => time.cpu), 1)} s; target ≤ ${TARGETS.testSeconds} s on 2 cores: ${median(wall) <= TARGETS.testSeconds ? 'met' : 'MISSED'}`);
 }
 
 const PARTS = { suites, load, test: wholeTest };
@@ -153,12 +148,10 @@ runScript(async (argv) => {
   const work = mkdtempSync(path.join(FLOOR, '.work-'));
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}; medians of ${runs} runs after a warm-up (min–max)`);
   try {
-    const summary: string[] = [];
     for (const [name, part] of chosen) {
       console.log(`${name}:`);
-      summary.push(...(await part(runs, work)));
+      await part(runs, work);
     }
-    console.log(`\nSummary\n${summary.map((row) => `  ${row}`).join('\n')}`);
     return EXIT.ok;
   } finally {
     rmSync(work, { recursive: true, force: true });
