@@ -58,16 +58,17 @@ ${tests.join('\n')}
 /**
  * Runs one spec written on the fly (e.g. one that must fail) in its own Jest process with the project's
  * config. It lives in a git-ignored folder outside tests/, so no other Jest run ever picks it up.
+ * Several sources run one after the other in this one process (in band), or `inWorkers`, each in a Jest worker
+ * process of its own at the same time, as `npm test` runs spec files.
  */
-export async function runGeneratedSpec(source: string | string[], pactDir: string): Promise<{ code: number; output: string }> {
+export async function runGeneratedSpec(source: string | string[], pactDir: string, inWorkers = false): Promise<{ code: number; output: string }> {
   const parent = path.join(PROJECT_ROOT, '.generated-specs');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(path.join(parent, 'spec-'));
-  // Several sources run one after the other in this one process (in band), each spec file on its own.
   const sources = typeof source === 'string' ? [source] : source;
   sources.forEach((text, index) => writeFileSync(path.join(dir, `generated-${index}.pact.test.js`), text));
   try {
-    const jestArgs = ['--ci', '--runInBand', '--roots', dir, '--testMatch', '**/generated-*.pact.test.js'];
+    const jestArgs = ['--ci', inWorkers ? `--maxWorkers=${sources.length}` : '--runInBand', '--roots', dir, '--testMatch', '**/generated-*.pact.test.js'];
     const { stdout, stderr } = await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), ...jestArgs], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PACT_DIR: pactDir },

@@ -2,7 +2,7 @@
 // test file of a consumer's suite, with as many tests and as many requests as that file was seen to make.
 const http = require('node:http');
 
-function floorSuite(name, testCount, requestCount) {
+function floorSuite(testCount, requestCount) {
   let server;
   let url;
   beforeAll(async () => {
@@ -15,7 +15,7 @@ function floorSuite(name, testCount, requestCount) {
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-  describe(name, () => {
+  describe(`floor: ${testCount} tests, ${requestCount} requests`, () => {
     for (let i = 0; i < testCount; i += 1) {
       // Spread as evenly as the suite's own: some tests make no request (input checks), some several.
       const requests = Math.floor(requestCount / testCount) + (i < requestCount % testCount ? 1 : 0);
