@@ -47,7 +47,7 @@ runScript(async (argv) => {
   }
   stopping.signal.addEventListener('abort', () => void broker.stop());
 
-  const shownData = databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//') : `${path.relative(process.cwd(), dataDir) || '.'}/`;
+  const shownData = databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//') : `${path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir) || '.'}/`;
   console.log(`Pact Broker on ${broker.url} (data in ${shownData}). Log in to its UI as ${users.readWrite.username}. Ctrl+C stops it.`);
   const code = await broker.exited;
   if (stopping.signal.aborted) {
