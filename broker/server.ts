@@ -152,7 +152,7 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, s
 /**
  * Installs the broker's gems into broker/vendor unless they are there already: RubyGems 3.6.9, then the locked
  * gems (downloaded 8 at a time by fetch-gems.rb, the precompiled ones for this platform), then `bundle install
- * --local`. `announce` gets a line per gem installed and one at least every 30 s, each with the time so far.
+ * --local`. `announce` gets a line per gem it compiles and one at least every 30 s, each with the time so far.
  */
 export async function ensureBrokerBundle(env: Env, announce: (line: string) => void, signal?: AbortSignal): Promise<void> {
   checkRuby(env);
@@ -162,7 +162,7 @@ export async function ensureBrokerBundle(env: Env, announce: (line: string) => v
   let doing = `RubyGems ${RUBYGEMS_VERSION} and Bundler`;
   const say = (line: string) => announce(`[${Math.round((Date.now() - started) / 1000)} s] ${line}`);
   say(`Installing the Pact Broker's gems into ${path.relative(process.cwd(), path.join(BROKER_DIR, 'vendor')) || 'vendor'} (first run only, 1-4 minutes)...`);
-  const ticker = setInterval(() => say(`still installing ${doing}...`), 30_000);
+  const ticker = setInterval(() => say(`still installing (now: ${doing})...`), 30_000);
   try {
     if (!existsSync(RUBYGEMS)) {
       await run('gem', ['install', 'rubygems-update', '-v', RUBYGEMS_VERSION, '--install-dir', RUBYGEMS_HOME, '--no-document'], env, signal);
@@ -173,7 +173,8 @@ export async function ensureBrokerBundle(env: Env, announce: (line: string) => v
     await run('ruby', install.args, install.env, signal, (line) => {
       if (!line.startsWith('Installing ')) return;
       doing = line.slice('Installing '.length);
-      say(line);
+      // The slow ones; the ticker names the others.
+      if (/native extensions/.test(line)) say(line);
     });
   } finally {
     clearInterval(ticker);

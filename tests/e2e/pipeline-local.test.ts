@@ -35,7 +35,7 @@ describe.each(['SQLite', 'PostgreSQL'])('npm run pipeline:local against a real b
   afterAll(async () => {
     project?.remove();
     await broker?.stop();
-    await postgres?.stop();
+    postgres?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -13,7 +13,7 @@ export interface ThrowawayPostgres {
   /** postgres://broker:<password>@127.0.0.1:<port>/postgres */
   url: string;
   password: string;
-  stop(): Promise<void>;
+  stop(): void;
 }
 
 const PG_ROOT = '/usr/lib/postgresql';
@@ -36,7 +36,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   return {
     url: `postgres://broker:${password}@127.0.0.1:${port}/postgres`,
     password,
-    stop: async () => {
+    stop: () => {
       as(bin('pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
       rmSync(dir, { recursive: true, force: true });
     },
