@@ -3,7 +3,7 @@
  * One module for `npm run broker:start` and for the throwaway brokers of the e2e tests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -28,7 +28,12 @@ export const READ_ONLY_USER_VARIABLES = {
 } as const;
 
 export const RUBY_ADVICE =
-  'The Pact Broker runs on Ruby: install Ruby, Bundler and a C compiler (Debian/Ubuntu: sudo apt-get install ruby-full ruby-bundler build-essential), or run the broker with Docker instead: docker compose up -d';
+  'The Pact Broker runs on Ruby: install Ruby and a C compiler (Debian/Ubuntu: sudo apt-get install ruby-full build-essential libyaml-dev), or run the broker with Docker instead: docker compose up -d';
+
+/** RubyGems 3.6.9 and its Bundler 2.6.9, installed into broker/vendor: Debian's 3.3.15 cannot use the precompiled nokogiri and sqlite3 (they need >= 3.3.22). */
+const RUBYGEMS_VERSION = '3.6.9';
+const RUBYGEMS_HOME = path.join(BROKER_DIR, 'vendor', 'rubygems');
+const RUBYGEMS = path.join(RUBYGEMS_HOME, 'gems', `rubygems-update-${RUBYGEMS_VERSION}`);
 
 export interface BrokerUser {
   username: string;
@@ -37,15 +42,16 @@ export interface BrokerUser {
 
 export interface BrokerUsers {
   readWrite: BrokerUser;
-  readOnly: BrokerUser;
+  /** Optional, as in the official image. */
+  readOnly?: BrokerUser;
 }
 
 export type BrokerLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface BrokerServerOptions extends BrokerUsers {
   port: number;
-  /** The SQLite file; its folder is created if missing. */
-  databaseFile: string;
+  /** The SQLite file (its folder is created if missing), or a PostgreSQL URL (postgres://user:pass@host/db). */
+  database: { file: string } | { url: string };
   /** Default `error`: at `info` the broker logs every request and its configuration, and at `warn` that SQLite has no advisory locks, on every start. */
   logLevel?: BrokerLogLevel;
   /** Further broker settings by their PACT_BROKER_* names, e.g. PACT_BROKER_SEED_EXAMPLE_DATA. */
@@ -54,7 +60,7 @@ export interface BrokerServerOptions extends BrokerUsers {
   onOutput?: (text: string) => void;
   /** How long to wait for the heartbeat (default 60 s: a cold start on a busy 2-core machine takes several seconds). */
   startTimeoutMs?: number;
-  /** The environment to take PATH, HOME and Bundler's settings from. */
+  /** The environment to take PATH and HOME from. */
   env?: Env;
   /** Aborting stops a broker that is still starting (e.g. Ctrl+C while waiting for the heartbeat). */
   signal?: AbortSignal;
@@ -72,95 +78,108 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
-/** The first of `names` that is set (not empty) in `env`. */
-function readUser(env: Env, variables: { username: readonly string[]; password: readonly string[] }, role: string): BrokerUser {
+function readUser(env: Env, variables: { username: readonly string[]; password: readonly string[] }, role: string, optional = false): BrokerUser | undefined {
   // The same rules as publish:pact: the first variable set, and two set to different values is an error.
   const username = readSetting(env, variables.username);
   const password = readSetting(env, variables.password);
-  if (!username || !password) {
-    const missing = [!username && variables.username, !password && variables.password].filter((names) => names !== false);
-    const names = missing.map((list) => `${list[0]} (or ${list[1]})`).join(' and ');
-    throw new ConfigError(`The broker's ${role} user is not set: set ${names}, in the environment or in .env.`);
-  }
-  return { username: username.value, password: password.value };
+  if (username && password) return { username: username.value, password: password.value };
+  if (!username && !password && optional) return undefined;
+  const missing = [!username && variables.username, !password && variables.password].filter((names) => names !== false);
+  const names = missing.map((list) => `${list[0]} (or ${list[1]})`).join(' and ');
+  throw new ConfigError(`The broker's ${role} user is not set: set ${names}, in the environment or in .env.`);
 }
 
 /**
  * The broker's users from the environment: the read/write user is the one publish:pact logs in as
- * (BROKER_USERNAME/BROKER_PASSWORD or the PACT_BROKER_ forms), the read-only user has its own variables.
+ * (BROKER_USERNAME/BROKER_PASSWORD or the PACT_BROKER_ forms); a read-only user only when its variables are set.
  */
 export function readBrokerUsers(env: Env): BrokerUsers {
-  const readWrite = readUser(env, { username: BROKER_VARIABLES.username, password: BROKER_VARIABLES.password }, 'read/write');
-  const readOnly = readUser(env, READ_ONLY_USER_VARIABLES, 'read-only');
-  if (readOnly.username === readWrite.username) {
+  const readWrite = readUser(env, { username: BROKER_VARIABLES.username, password: BROKER_VARIABLES.password }, 'read/write') as BrokerUser;
+  const readOnly = readUser(env, READ_ONLY_USER_VARIABLES, 'read-only', true);
+  if (readOnly?.username === readWrite.username) {
     throw new ConfigError(
-      `The read-only user (${READ_ONLY_USER_VARIABLES.username[0]}) is the same as the read/write user (${BROKER_VARIABLES.username[0]}): for the broker on this machine, ${BROKER_VARIABLES.username[0]} is its read/write user; give the read-only user another name.`,
+      `The read-only user (${READ_ONLY_USER_VARIABLES.username[0]}) is the same as the read/write user (${BROKER_VARIABLES.username[0]}): give the read-only user another name, or unset it.`,
     );
   }
   return { readWrite, readOnly };
 }
 
-/** Whether `command` is an executable file in one of PATH's folders. */
-export function onPath(command: string, env: Env): boolean {
-  return (env.PATH ?? '').split(path.delimiter).some((dir) => {
-    if (dir === '') return false;
-    try {
-      accessSync(path.join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** Refuses early, in one line, when Ruby or Bundler is missing. */
+/** Refuses early, in one line, when Ruby is missing (RubyGems comes with it; Bundler is installed into broker/vendor). */
 export function checkRuby(env: Env): void {
-  const missing = ['ruby', 'bundle'].filter((command) => !onPath(command, env));
-  if (missing.length > 0) throw new ConfigError(`${missing.join(' and ')} not found on PATH. ${RUBY_ADVICE}`);
+  const found = spawnSync('ruby', ['-e', ''], { env, stdio: 'ignore' });
+  if (found.error || found.status !== 0) throw new ConfigError(`ruby not found on PATH. ${RUBY_ADVICE}`);
 }
 
 /**
- * Bundler pointed at broker/ through its environment variables only: nothing is written to the user's
- * Bundler config, and a frozen bundle installs exactly what broker/Gemfile.lock says.
+ * `ruby` arguments that run the vendored Bundler on the vendored RubyGems, pointed at broker/ through its
+ * environment only: nothing is written to the user's Bundler config, and a frozen bundle installs exactly
+ * what broker/Gemfile.lock says.
  */
-export function bundlerEnvironment(env: Env): NodeJS.ProcessEnv {
+export function bundle(args: readonly string[], env: Env): { args: string[]; env: NodeJS.ProcessEnv } {
   return {
-    ...env,
-    BUNDLE_GEMFILE: BROKER_GEMFILE,
-    BUNDLE_PATH: BROKER_BUNDLE_PATH,
-    BUNDLE_APP_CONFIG: path.join(BROKER_DIR, '.bundle'),
-    BUNDLE_FROZEN: 'true',
-    // Gems installed in parallel: 2 keeps a 2-core machine usable while native gems compile.
-    BUNDLE_JOBS: env.BUNDLE_JOBS ?? '2',
+    args: [path.join(RUBYGEMS, 'bundler', 'exe', 'bundle'), ...args],
+    env: {
+      ...env,
+      // In RUBYOPT, so that every Ruby process Bundler starts (puma's, a gem's build) loads the same RubyGems.
+      RUBYOPT: `--disable-gems -I${path.join(RUBYGEMS, 'lib')} -I${path.join(RUBYGEMS, 'bundler', 'lib')} -rrubygems`,
+      BUNDLE_GEMFILE: BROKER_GEMFILE,
+      BUNDLE_PATH: BROKER_BUNDLE_PATH,
+      BUNDLE_APP_CONFIG: path.join(BROKER_DIR, '.bundle'),
+      BUNDLE_FROZEN: 'true',
+      // Gems installed in parallel: 2 keeps a 2-core machine usable while native gems compile.
+      BUNDLE_JOBS: env.BUNDLE_JOBS ?? '2',
+    },
   };
 }
 
-/** Whether the locked gems are all installed (`bundle check`, about a second). */
-export function bundleInstalled(env: Env): boolean {
-  return spawnSync('bundle', ['check', '--dry-run'], { env: bundlerEnvironment(env), cwd: BROKER_DIR, stdio: 'ignore' }).status === 0;
+/** Runs `command`; resolves with its output, rejects with its last lines when it fails. `onLine` gets each line as it comes. */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, signal?: AbortSignal, onLine?: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd: BROKER_DIR, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    let text = '';
+    const take = (chunk: Buffer) => {
+      const before = text.length;
+      text += chunk.toString('utf8');
+      text.slice(text.lastIndexOf('\n', before) + 1, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).forEach((line) => onLine?.(line));
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`${path.basename(command)} ${args.at(-2) ?? ''} ${args.at(-1) ?? ''} failed (exit ${code}); its last lines:\n${lastLines(text, 25)}`))));
+  });
 }
 
 /**
- * Installs the broker's gems into broker/vendor/bundle unless they are there already. `announce` gets one
- * line before a (slow) install starts. Fails with Bundler's last lines when the install fails.
+ * Installs the broker's gems into broker/vendor unless they are there already: RubyGems 3.6.9, then the locked
+ * gems (downloaded 8 at a time by fetch-gems.rb, the precompiled ones for this platform), then `bundle install
+ * --local`. `announce` gets a line per gem it compiles and one at least every 30 s, each with the time so far.
  */
 export async function ensureBrokerBundle(env: Env, announce: (line: string) => void, signal?: AbortSignal): Promise<void> {
   checkRuby(env);
-  if (bundleInstalled(env)) return;
-  announce(`Installing the Pact Broker's gems into ${path.relative(process.cwd(), BROKER_BUNDLE_PATH) || BROKER_BUNDLE_PATH} (first run only; compiling native gems takes a few minutes)...`);
+  const check = bundle(['check', '--dry-run'], env);
+  if (existsSync(RUBYGEMS) && spawnSync('ruby', check.args, { env: check.env, cwd: BROKER_DIR, stdio: 'ignore' }).status === 0) return;
   const started = Date.now();
-  const output = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
-    const child = spawn('bundle', ['install'], { env: bundlerEnvironment(env), cwd: BROKER_DIR, stdio: ['ignore', 'pipe', 'pipe'], signal });
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, text }));
-  });
-  if (output.code !== 0) {
-    throw new Error(`bundle install failed (exit ${output.code}); its last lines:\n${lastLines(output.text, 25)}`);
+  let doing = `RubyGems ${RUBYGEMS_VERSION} and Bundler`;
+  const say = (line: string) => announce(`[${Math.round((Date.now() - started) / 1000)} s] ${line}`);
+  say(`Installing the Pact Broker's gems into ${path.relative(process.cwd(), path.join(BROKER_DIR, 'vendor')) || 'vendor'} (first run only, 1-4 minutes)...`);
+  const ticker = setInterval(() => say(`still installing (now: ${doing})...`), 30_000);
+  try {
+    if (!existsSync(RUBYGEMS)) {
+      await run('gem', ['install', 'rubygems-update', '-v', RUBYGEMS_VERSION, '--install-dir', RUBYGEMS_HOME, '--no-document'], env, signal);
+    }
+    doing = 'the gem downloads';
+    await run('ruby', [path.join(BROKER_DIR, 'fetch-gems.rb')], env, signal, say);
+    const install = bundle(['install', '--local', '--prefer-local'], env);
+    await run('ruby', install.args, install.env, signal, (line) => {
+      if (!line.startsWith('Installing ')) return;
+      doing = line.slice('Installing '.length);
+      // The slow ones; the ticker names the others.
+      if (/native extensions/.test(line)) say(line);
+    });
+  } finally {
+    clearInterval(ticker);
   }
-  announce(`Installed the Pact Broker's gems in ${Math.round((Date.now() - started) / 1000)} s.`);
+  say(`Installed the Pact Broker's gems.`);
 }
 
 /** Resolves when nothing listens on 127.0.0.1:`port`; a one-line ConfigError when something does. */
@@ -196,7 +215,7 @@ export async function freePort(): Promise<number> {
  * settings it should run with. The passwords travel only here, never in argv.
  */
 export function brokerServerEnvironment(options: BrokerServerOptions, base: Env): NodeJS.ProcessEnv {
-  const env = bundlerEnvironment(base);
+  const { env } = bundle([], base);
   const ours: readonly string[] = [...Object.values(BROKER_VARIABLES).flat(), ...Object.values(READ_ONLY_USER_VARIABLES).flat()];
   for (const name of Object.keys(env)) {
     if (name.startsWith('PACT_BROKER_') || ours.includes(name)) delete env[name];
@@ -211,14 +230,17 @@ export function brokerServerEnvironment(options: BrokerServerOptions, base: Env)
     PACT_BROKER_PORT: String(options.port),
     // The first is used for links; the rest are the other names this broker may be reached by.
     PACT_BROKER_BASE_URL: origins.join(' '),
-    PACT_BROKER_DATABASE_ADAPTER: 'sqlite',
-    PACT_BROKER_DATABASE_NAME: path.resolve(options.databaseFile),
+    ...('url' in options.database
+      ? { PACT_BROKER_DATABASE_URL: options.database.url }
+      : { PACT_BROKER_DATABASE_ADAPTER: 'sqlite', PACT_BROKER_DATABASE_NAME: path.resolve(options.database.file) }),
     // The gem leaves basic auth off unless told (only the Docker image infers it from the credentials).
     PACT_BROKER_BASIC_AUTH_ENABLED: 'true',
     PACT_BROKER_BASIC_AUTH_USERNAME: options.readWrite.username,
     PACT_BROKER_BASIC_AUTH_PASSWORD: options.readWrite.password,
-    PACT_BROKER_BASIC_AUTH_READ_ONLY_USERNAME: options.readOnly.username,
-    PACT_BROKER_BASIC_AUTH_READ_ONLY_PASSWORD: options.readOnly.password,
+    ...(options.readOnly && {
+      PACT_BROKER_BASIC_AUTH_READ_ONLY_USERNAME: options.readOnly.username,
+      PACT_BROKER_BASIC_AUTH_READ_ONLY_PASSWORD: options.readOnly.password,
+    }),
     PACT_BROKER_ALLOW_PUBLIC_READ: 'false',
     // Health checks (and ours) may ask without credentials; nothing else can.
     PACT_BROKER_PUBLIC_HEARTBEAT: 'true',
@@ -236,8 +258,9 @@ function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
 }
 
-function redactor(users: BrokerUsers): (text: string) => string {
-  const secrets = [users.readWrite.password, users.readOnly.password].filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
+function redactor(options: BrokerServerOptions): (text: string) => string {
+  const database = 'url' in options.database ? decodeURIComponent(new URL(options.database.url).password) : '';
+  const secrets = [options.readWrite.password, options.readOnly?.password ?? '', database].filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
   return (text) => secrets.reduce((result, secret) => result.split(secret).join('***'), text);
 }
 
@@ -291,7 +314,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
   const base = options.env ?? process.env;
   checkRuby(base);
   await checkPortFree(options.port);
-  mkdirSync(path.dirname(path.resolve(options.databaseFile)), { recursive: true });
+  if ('file' in options.database) mkdirSync(path.dirname(path.resolve(options.database.file)), { recursive: true });
 
   const redact = redactor(options);
   let log = '';
@@ -309,8 +332,8 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
   };
 
   // `bundle exec` loads puma into its own process (no extra child), so the pid is puma's.
-  const args = ['exec', 'puma', '--bind', `tcp://127.0.0.1:${options.port}`, '--environment', 'production', path.join(BROKER_DIR, 'config.ru')];
-  const child: ChildProcess = spawn('bundle', args, {
+  const puma = bundle(['exec', 'puma', '--bind', `tcp://127.0.0.1:${options.port}`, '--environment', 'production', path.join(BROKER_DIR, 'config.ru')], base);
+  const child: ChildProcess = spawn('ruby', puma.args, {
     cwd: BROKER_DIR,
     env: brokerServerEnvironment(options, base),
     detached: true,

@@ -1,7 +1,8 @@
 /**
  * npm run broker:start [-- --port 9292] [--data-dir broker/data]
- * Runs the real Pact Broker (Ruby gem, SQLite) on 127.0.0.1 in the foreground until Ctrl+C or SIGTERM.
- * Its read/write user is the one publish:pact logs in as; the read-only user has its own variables.
+ * Runs the real Pact Broker 2.120.0 (Ruby gem; for local use) on 127.0.0.1 in the foreground until Ctrl+C or SIGTERM,
+ * on SQLite in the data folder, or on the PostgreSQL that PACT_BROKER_DATABASE_URL names (the official image's variable).
+ * Its read/write user is the one publish:pact logs in as; a read-only user is optional.
  */
 import path from 'node:path';
 import { loadEnv } from '../scripts/lib/env';
@@ -17,6 +18,7 @@ runScript(async (argv) => {
   const env = loadEnv();
   const users = readBrokerUsers(env);
   checkRuby(env);
+  const databaseUrl = env.PACT_BROKER_DATABASE_URL;
 
   // From here on a Ctrl+C or SIGTERM stops whatever is running (install, start-up, broker) and nothing else.
   const stopping = new AbortController();
@@ -32,7 +34,7 @@ runScript(async (argv) => {
     broker = await startBrokerServer({
       ...users,
       port,
-      databaseFile: databaseFileIn(dataDir),
+      database: databaseUrl ? { url: databaseUrl } : { file: databaseFileIn(dataDir) },
       env,
       signal: stopping.signal,
       onOutput: (text) => process.stdout.write(text),
@@ -45,8 +47,8 @@ runScript(async (argv) => {
   }
   stopping.signal.addEventListener('abort', () => void broker.stop());
 
-  const shownData = path.relative(process.cwd(), dataDir) || '.';
-  console.log(`Pact Broker on ${broker.url} (data in ${shownData}/). Ctrl+C stops it.`);
+  const shownData = databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//') : `${path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir) || '.'}/`;
+  console.log(`Pact Broker on ${broker.url} (data in ${shownData}). Log in to its UI as ${users.readWrite.username}. Ctrl+C stops it.`);
   const code = await broker.exited;
   if (stopping.signal.aborted) {
     await broker.stop();

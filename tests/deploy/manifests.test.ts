@@ -10,7 +10,12 @@ const K8S_DIR = path.join(PROJECT_ROOT, 'deploy', 'k8s');
 const EXAMPLE_SECRET = 'secret.example.yaml';
 const SECRET_NAME = /PASSWORD|TOKEN|SECRET/;
 /** The pinned broker image tag (docs/deploying.md, "Why this tag"); both deploy files use it. */
-const BROKER_IMAGE = 'pactfoundation/pact-broker:2.140.0-pactbroker2.119.0';
+const BROKER_IMAGE = 'pactfoundation/pact-broker:2.143.0-pactbroker2.121.0';
+
+it('pins an image whose pact_broker is 2.121 or later (the SQL injection fix)', () => {
+  const [major, minor] = (/-pactbroker(\d+)\.(\d+)\./.exec(BROKER_IMAGE) ?? []).slice(1).map(Number);
+  expect((major ?? 0) * 1000 + (minor ?? 0)).toBeGreaterThanOrEqual(2121);
+});
 
 interface Manifest {
   file: string;

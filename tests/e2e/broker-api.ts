@@ -88,7 +88,7 @@ export interface BrokerApi {
 
 const q = encodeURIComponent;
 
-export function brokerApi(broker: RealBroker): BrokerApi {
+export function brokerApi(broker: Pick<RealBroker, 'url' | 'readWrite' | 'readOnly'>): BrokerApi {
   const authorization = (user: { username: string; password: string }) => `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 
   async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<BrokerAnswer<T>> {

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../../scripts/lib/project';
 
 const READ_WRITE = { BROKER_USERNAME: 'e2e-writer', BROKER_PASSWORD: 'rw-secret-8d1f0c' };
 const READ_ONLY = { BROKER_READ_ONLY_USERNAME: 'e2e-reader', BROKER_READ_ONLY_PASSWORD: 'ro-secret-77a9e2' };
-const SECRETS = [READ_WRITE.BROKER_PASSWORD, READ_ONLY.BROKER_READ_ONLY_PASSWORD];
+const SECRETS = [READ_WRITE.BROKER_PASSWORD];
 
 /** Every process's command line, from /proc. */
 function commandLines(): { pid: number; argv: string }[] {
@@ -54,12 +54,12 @@ describe('npm run broker:start', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs the broker on the given port until SIGTERM, then leaves nothing running', async () => {
+  it('runs the broker with one user on the given port until SIGTERM, then leaves nothing running', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     run = spawn('npm', ['run', 'broker:start', '--', '--port', String(port), '--data-dir', dataDir], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DOTENV_CONFIG_PATH: '/dev/null', ...READ_WRITE, ...READ_ONLY },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DOTENV_CONFIG_PATH: '/dev/null', ...READ_WRITE },
       // Its own process group, so a failing test can still clean up everything npm started.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,11 +73,10 @@ describe('npm run broker:start', () => {
     while (!output.includes(`Pact Broker on ${url}`) && run.exitCode === null && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(output).toContain(`Pact Broker on ${url}`);
+    expect(output).toContain(`Pact Broker on ${url} (data in ${dataDir}/). Log in to its UI as ${READ_WRITE.BROKER_USERNAME}.`);
 
     expect(await httpStatus(`${url}/diagnostic/status/heartbeat`)).toBe(200);
     expect(await indexStatus(url, basic(READ_WRITE.BROKER_USERNAME, READ_WRITE.BROKER_PASSWORD))).toBe(200);
-    expect(await indexStatus(url, basic(READ_ONLY.BROKER_READ_ONLY_USERNAME, READ_ONLY.BROKER_READ_ONLY_PASSWORD))).toBe(200);
     expect(await indexStatus(url, basic(READ_WRITE.BROKER_USERNAME, 'wrong'))).toBe(401);
     expect(existsSync(path.join(dataDir, 'pact_broker.sqlite3'))).toBe(true);
 
@@ -91,7 +90,7 @@ describe('npm run broker:start', () => {
     process.kill(run.pid as number, 'SIGTERM');
     await exited;
 
-    const leftOver = () => commandLines().filter((process) => process.argv.includes(`tcp://127.0.0.1:${port}`) || process.argv.includes(`broker-start.ts --port ${port}`));
+    const leftOver = () => commandLines().filter((process) => process.argv.includes(`tcp://127.0.0.1:${port}`) || process.argv.includes(`start.ts --port ${port}`));
     // npm exits as soon as it has passed the signal on; give the broker its graceful stop.
     const gone = Date.now() + 15_000;
     while (leftOver().length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -101,12 +100,12 @@ describe('npm run broker:start', () => {
     for (const secret of SECRETS) expect(output).not.toContain(secret);
   });
 
-  it('refuses to start without the read-only user: one line, exit 2', async () => {
-    const result = await runNpmScript('broker:start', ['--data-dir', dataDir], READ_WRITE);
+  it('refuses a read-only user named like the read/write user: one line, exit 2', async () => {
+    const result = await runNpmScript('broker:start', ['--data-dir', dataDir], { ...READ_WRITE, ...READ_ONLY, BROKER_READ_ONLY_USERNAME: READ_WRITE.BROKER_USERNAME });
     expect(result.code).toBe(2);
     const ours = result.stderr.split('\n').filter((line) => line.startsWith('✗'));
     expect(ours).toEqual([
-      "✗ The broker's read-only user is not set: set BROKER_READ_ONLY_USERNAME (or PACT_BROKER_READ_ONLY_USERNAME) and BROKER_READ_ONLY_PASSWORD (or PACT_BROKER_READ_ONLY_PASSWORD), in the environment or in .env.",
+      '✗ The read-only user (BROKER_READ_ONLY_USERNAME) is the same as the read/write user (BROKER_USERNAME): give the read-only user another name, or unset it.',
     ]);
     expect(readdirSync(dataDir)).toEqual([]);
   });
@@ -145,7 +144,7 @@ describe('npm run broker:start', () => {
       expect(result.code).not.toBe(0);
       const ours = result.stderr.split('\n').filter((line) => line.startsWith('✗'));
       expect(ours).toEqual([
-        '✗ ruby and bundle not found on PATH. The Pact Broker runs on Ruby: install Ruby, Bundler and a C compiler (Debian/Ubuntu: sudo apt-get install ruby-full ruby-bundler build-essential), or run the broker with Docker instead: docker compose up -d',
+        '✗ ruby not found on PATH. The Pact Broker runs on Ruby: install Ruby and a C compiler (Debian/Ubuntu: sudo apt-get install ruby-full build-essential libyaml-dev), or run the broker with Docker instead: docker compose up -d',
       ]);
     } finally {
       rmSync(bin, { recursive: true, force: true });

@@ -117,7 +117,7 @@ describe('a throwaway real Pact Broker', () => {
 
 describe('a broker whose launcher dies', () => {
   it('stops itself when the process that started it is killed with SIGKILL', async () => {
-    const launcher = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'real-broker-launcher.ts')], {
+    const launcher = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'real-broker-process.ts')], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';

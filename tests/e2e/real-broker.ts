@@ -34,6 +34,8 @@ export interface RealBrokerOptions {
   /** Further broker settings by their PACT_BROKER_* names, e.g. { PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION: 'true' }. */
   settings?: Readonly<Record<string, string>>;
   logLevel?: BrokerLogLevel;
+  /** A PostgreSQL database instead of SQLite in the temp folder. */
+  databaseUrl?: string;
   /** Default 90 s: a cold start while other tests load the CPU is slow. */
   startTimeoutMs?: number;
 }
@@ -56,7 +58,7 @@ export async function startRealBroker(options: RealBrokerOptions = {}): Promise<
     try {
       const broker = await startBrokerServer({
         port: await freePort(),
-        databaseFile: path.join(dir, DATABASE_FILE_NAME),
+        database: options.databaseUrl ? { url: options.databaseUrl } : { file: path.join(dir, DATABASE_FILE_NAME) },
         readWrite,
         readOnly,
         logLevel: options.logLevel,

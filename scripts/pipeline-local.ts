@@ -1,0 +1,100 @@
+/**
+ * npm run pipeline:local [-- --allow-remote-broker]
+ * The whole consumer-driven loop against the broker PACT_BROKER_URL names (default: the local one of
+ * `npm run broker:start`): contract tests, publish, the real pact verifier against the REFERENCE aggregator (not
+ * the real service) with its results published, that reference recorded as deployed, can-i-deploy,
+ * record-deployment. One line per step; exit 0 only when can-i-deploy said yes and the deployment is recorded.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { loadEnv } from './lib/env';
+import { PROVIDER } from '../src/shared/provider';
+import { startReferenceAggregator } from '../tools/reference-aggregator';
+
+const ROOT = path.resolve(__dirname, '..');
+const ENVIRONMENT = 'production';
+const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
+const fail = (line: string, code = 1): never => {
+  console.error(`✗ ${line}`);
+  process.exit(code);
+};
+
+/** Runs a command in the project; resolves with its exit code and output (shown only when it fails). */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('error', (error) => resolve({ code: null, output: error.message }));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const url = (env.PACT_BROKER_URL || env.PACT_BROKER_BASE_URL || 'http://localhost:9292').replace(/\/+$/, '');
+  const { hostname } = new URL(url);
+  // It records the reference aggregator as deployed to production: never on a team's broker by accident.
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname) && !process.argv.includes('--allow-remote-broker')) {
+    fail(`PACT_BROKER_URL names ${url}, not a broker on this machine: this records a reference provider as deployed to ${ENVIRONMENT} there. Add -- --allow-remote-broker if that broker is a throwaway.`, 2);
+  }
+  const username = env.BROKER_USERNAME || env.PACT_BROKER_USERNAME;
+  const password = env.BROKER_PASSWORD || env.PACT_BROKER_PASSWORD;
+  const token = env.PACT_BROKER_TOKEN;
+  if (!token && !(username && password)) fail('Set BROKER_USERNAME and BROKER_PASSWORD (or PACT_BROKER_TOKEN), in the environment or in .env.', 2);
+  // Our verbs read .env themselves; the pact CLI gets the credentials in its environment, never in argv.
+  const ours = { ...process.env, PACT_BROKER_URL: url, PACT_DO_NOT_TRACK: 'true' };
+  const pact = {
+    ...ours,
+    PACT_BROKER_BASE_URL: url,
+    PACT_BROKER_HTTP_RETRIES: '3',
+    ...(token ? { PACT_BROKER_TOKEN: token } : { PACT_BROKER_USERNAME: username, PACT_BROKER_PASSWORD: password }),
+  };
+  const authorization = token ? `Bearer ${token}` : `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const commit = (await run('git', ['rev-parse', '--short', 'HEAD'], ours)).output.trim() || 'local';
+  // Named so that nobody takes the results for the real aggregator's.
+  const providerVersion = `reference-aggregator-${commit}`;
+
+  const aggregator = await startReferenceAggregator();
+  let step = 0;
+  const check = async (title: string, command: string, args: string[], childEnv: NodeJS.ProcessEnv) => {
+    const { code, output } = await run(command, args, childEnv);
+    step += 1;
+    if (code !== 0) {
+      console.log(output.trimEnd().split('\n').slice(-25).join('\n'));
+      await aggregator.close();
+      fail(`${step}/6 ${title}: failed (exit ${code}). Broker UI: ${url}`);
+    }
+    console.log(`✓ ${step}/6 ${title}`);
+  };
+  try {
+    await check('contract tests passed', bin('jest'), ['tests/contracts'], ours);
+    await check('pacts published', bin('tsx'), ['scripts/publish-pact.ts'], ours);
+    const { port } = new URL(aggregator.url);
+    const selector = JSON.stringify({ latest: true });
+    const verifier = ['verifier', '--provider-name', PROVIDER, '--hostname', '127.0.0.1', '--port', port, '--state-change-url', aggregator.stateSetupUrl];
+    const publish = ['--consumer-version-selectors', selector, '--publish', '--provider-version', providerVersion, '--provider-branch', 'reference-aggregator', '--no-colour'];
+    await check(`verified against the reference aggregator (provider version ${providerVersion}, not the real service)`, bin('pact'), [...verifier, ...publish], pact);
+    const environments = await fetch(`${url}/environments`, { headers: { Authorization: authorization, Accept: 'application/hal+json' } });
+    if (!environments.ok) fail(`The broker answered ${environments.status} to GET /environments.`);
+    if (!JSON.stringify(await environments.json()).includes(`"name":"${ENVIRONMENT}"`)) {
+      const created = await fetch(`${url}/environments`, {
+        method: 'POST',
+        headers: { Authorization: authorization, 'Content-Type': 'application/json', Accept: 'application/hal+json' },
+        body: JSON.stringify({ name: ENVIRONMENT, production: true }),
+      });
+      if (created.status !== 201) fail(`The broker answered ${created.status} when asked to create the environment ${ENVIRONMENT}.`);
+      console.log(`✓ environment ${ENVIRONMENT} created (it was missing)`);
+    }
+    const deployProvider = ['broker', 'record-deployment', '--pacticipant', PROVIDER, '--version', providerVersion, '--environment', ENVIRONMENT];
+    await check(`the reference aggregator recorded as deployed to ${ENVIRONMENT}`, bin('pact'), deployProvider, pact);
+    await check(`can-i-deploy to ${ENVIRONMENT}: yes`, bin('tsx'), ['scripts/can-i-deploy.ts', '--to-environment', ENVIRONMENT, '--retry-while-unknown', '0'], ours);
+    await check(`deployment to ${ENVIRONMENT} recorded`, bin('tsx'), ['scripts/record-deployment.ts', '--environment', ENVIRONMENT], ours);
+  } finally {
+    await aggregator.close();
+  }
+  console.log(`Broker UI: ${url} (log in as ${token ? 'your token' : username})`);
+}
+
+main().catch((error: unknown) => fail(`Unexpected failure: ${error instanceof Error ? error.message : String(error)}`));
