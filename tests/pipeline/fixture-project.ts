@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError } from '../../scripts/lib/errors';
 import { gitState } from '../../scripts/lib/git';
 import { PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
 import { ProvenanceRun } from '../contracts/pact-provenance';
@@ -118,4 +119,15 @@ export function writeRecord(pactFile: string, commit: string, changes: Partial<P
   };
   mkdirSync(path.dirname(provenanceFile(pactFile)), { recursive: true });
   writeFileSync(provenanceFile(pactFile), JSON.stringify(record));
+}
+
+/** The one-line message of the ConfigError `action` throws; a test fails if it throws nothing or anything else. */
+export function refusalOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a refusal');
 }

@@ -11,20 +11,11 @@ import { MAX_PACT_BYTES, prepareBrokerStep, readPactFiles } from '../../scripts/
 import { checkProvenance, provenanceFile } from '../../scripts/lib/provenance';
 import { checkTags, publishArgs } from '../../scripts/lib/publish';
 import { checkCliValue, cliValueProblem, dryRunRequested, nameFlag, parseFlags, refuseNpmDryRun } from '../../scripts/lib/script';
-import { createFixtureProject, fixturePact, writeRecord, type FixtureProject } from './fixture-project';
+import { createFixtureProject, fixturePact, refusalOf, writeRecord, type FixtureProject } from './fixture-project';
 
 // Everything the pipeline steps refuse before sending anything, checked in-process: one clear line
 // (a ConfigError, which the scripts print and exit 2 on), and never a secret or a file's content in it.
 
-const refusal = (action: () => unknown): string => {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-};
 
 const BROKER = { PACT_BROKER_URL: 'https://broker.example.com', BROKER_USERNAME: 'writer', BROKER_PASSWORD: 'Secret-Pa55word!' };
 const temp = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
@@ -33,7 +24,7 @@ describe('npm\'s own flags', () => {
   const TAG_FLAG = { tag: { type: 'string', multiple: true } } as const;
 
   it('a script flag npm kept for itself (given before --) is refused', () => {
-    expect(refusal(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod' }))).toMatch(/^npm took --tag for itself/);
+    expect(refusalOf(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod' }))).toMatch(/^npm took --tag for itself/);
   });
 
   it('the same setting from an .npmrc (tag= is npm\'s own) is no refusal, and a different value on the command line still is', () => {
@@ -42,7 +33,7 @@ describe('npm\'s own flags', () => {
     writeFileSync(userconfig, 'registry=https://registry.npmjs.org/\ntag = next\n');
 
     expect(parseFlags(['--tag', 'x'], TAG_FLAG, 'usage', { npm_config_tag: 'next', npm_config_userconfig: userconfig }).tag).toEqual(['x']);
-    expect(refusal(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod', npm_config_userconfig: userconfig }))).toMatch(/^npm took --tag for itself/);
+    expect(refusalOf(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod', npm_config_userconfig: userconfig }))).toMatch(/^npm took --tag for itself/);
   });
 });
 
@@ -71,8 +62,8 @@ describe('values that reach the pact CLI', () => {
   });
 
   it('shows a flag\'s value but never a variable\'s', () => {
-    expect(refusal(() => checkCliValue('--help', { name: '--tag', showValue: true }))).toBe('--tag "--help" starts with "-", so the pact CLI would take it for an option: give a plain value.');
-    expect(refusal(() => checkCliValue('-secret-value', { name: 'GIT_BRANCH', showValue: false }))).not.toContain('secret-value');
+    expect(refusalOf(() => checkCliValue('--help', { name: '--tag', showValue: true }))).toBe('--tag "--help" starts with "-", so the pact CLI would take it for an option: give a plain value.');
+    expect(refusalOf(() => checkCliValue('-secret-value', { name: 'GIT_BRANCH', showValue: false }))).not.toContain('secret-value');
   });
 
   it.each([['--tag=--help'], ['-x'], ['a,b'], ['two words'], ['x\ny']])('refuses the tag %j', (tag) => {
@@ -85,7 +76,7 @@ describe('values that reach the pact CLI', () => {
     ['--environment', 'prod\nuction'],
     ['--application-instance', '--skip-ssl-verification'],
   ])('refuses %s %j', (flag, value) => {
-    expect(refusal(() => nameFlag(value, flag, 'usage'))).toMatch(new RegExp(`^${flag} `));
+    expect(refusalOf(() => nameFlag(value, flag, 'usage'))).toMatch(new RegExp(`^${flag} `));
   });
 
   it.each([
@@ -96,7 +87,7 @@ describe('values that reach the pact CLI', () => {
     [{ GIT_COMMIT: 'c0ffee1', BUILD_URL: '--help' }, /^BUILD_URL starts with "-"/],
     [{ GIT_COMMIT: 'c0ffee1', CI_JOB_URL: 'https://x\r\nInjected: 1' }, /^CI_JOB_URL contains a newline/],
   ])('refuses version, branch and build URL from %o without showing them', (env, message) => {
-    const text = refusal(() => resolveConsumerVersion(env, temp('outside-git')));
+    const text = refusalOf(() => resolveConsumerVersion(env, temp('outside-git')));
     expect(text).toMatch(message);
     expect(text).not.toMatch(/evil|Injected|skip-ssl|--help/);
   });
@@ -123,7 +114,7 @@ describe('dry runs', () => {
   });
 
   it('can-i-deploy, which has none, refuses it', () => {
-    expect(refusal(() => refuseNpmDryRun('can-i-deploy', { npm_config_dry_run: 'true' }))).toMatch(/^can-i-deploy has no dry run/);
+    expect(refusalOf(() => refuseNpmDryRun('can-i-deploy', { npm_config_dry_run: 'true' }))).toMatch(/^can-i-deploy has no dry run/);
   });
 
   it('need no credentials, but check them when set', () => {
@@ -141,13 +132,13 @@ describe('broker variables', () => {
     [{ PACT_BROKER_HTTP_RETRIES: 'hunter2-the-password' }, /^PACT_BROKER_HTTP_RETRIES must be a whole number of attempts from 1 to 6\.$/],
     [{ PACT_BROKER_TIMEOUT_SECONDS: 'hunter2-the-password' }, /^PACT_BROKER_TIMEOUT_SECONDS must be a whole number/],
   ])('never echo a value pasted into the wrong variable (%o)', (overrides, message) => {
-    const text = refusal(() => readBrokerConfig({ ...BROKER, ...overrides }));
+    const text = refusalOf(() => readBrokerConfig({ ...BROKER, ...overrides }));
     expect(text).toMatch(message);
     expect(text).not.toContain('hunter2');
   });
 
   it('refuse an SSL_CERT_FILE that does not exist, naming the variable only', () => {
-    const text = refusal(() => readBrokerConfig({ ...BROKER, SSL_CERT_FILE: '/nowhere/hunter2-the-password.pem' }));
+    const text = refusalOf(() => readBrokerConfig({ ...BROKER, SSL_CERT_FILE: '/nowhere/hunter2-the-password.pem' }));
 
     expect(text).toMatch(/^SSL_CERT_FILE names a file that does not exist/);
     expect(text).not.toContain('hunter2');
@@ -163,7 +154,7 @@ describe('broker variables', () => {
   });
 
   it('refuse SSL_SKIP_VERIFICATION: the pipeline never skips TLS verification', () => {
-    expect(refusal(() => readBrokerConfig({ ...BROKER, SSL_SKIP_VERIFICATION: 'true' }))).toMatch(/^SSL_SKIP_VERIFICATION is set: the pipeline never skips TLS verification.*SSL_CERT_FILE/);
+    expect(refusalOf(() => readBrokerConfig({ ...BROKER, SSL_SKIP_VERIFICATION: 'true' }))).toMatch(/^SSL_SKIP_VERIFICATION is set: the pipeline never skips TLS verification.*SSL_CERT_FILE/);
   });
 });
 
@@ -175,7 +166,7 @@ describe('.env', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a missing file named by DOTENV_CONFIG_PATH is one clear line', () => {
-    expect(refusal(() => loadEnv({ DOTENV_CONFIG_PATH: path.join(dir, 'missing.env') }, dir))).toMatch(/^DOTENV_CONFIG_PATH names .*missing\.env, which does not exist/);
+    expect(refusalOf(() => loadEnv({ DOTENV_CONFIG_PATH: path.join(dir, 'missing.env') }, dir))).toMatch(/^DOTENV_CONFIG_PATH names .*missing\.env, which does not exist/);
   });
 
   it('says which variable came from .env, and notes where .env and the environment disagree, by name only', () => {
@@ -184,7 +175,7 @@ describe('.env', () => {
     const env = loadEnv({ BROKER_PASSWORD: 'from-env-secret', PACT_BROKER_URL: 'https://b.example.com', BROKER_USERNAME: 'u' }, dir, (line) => notes.push(line));
 
     expect(notes).toEqual([`Note: BROKER_PASSWORD is set both in the environment and in ${path.join(dir, '.env')}, differently: the environment's value wins.`]);
-    expect(refusal(() => readBrokerConfig(env))).toBe(
+    expect(refusalOf(() => readBrokerConfig(env))).toBe(
       `PACT_BROKER_HTTP_RETRIES (from ${path.join(dir, '.env')}) must be a whole number of attempts from 1 to 6.`,
     );
   });
@@ -198,20 +189,20 @@ describe('the pacts folder', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a missing folder is told apart from an empty one', () => {
-    expect(refusal(() => readPactFiles(path.join(dir, 'nowhere')))).toMatch(/^The pacts folder .*nowhere\/ does not exist/);
-    expect(refusal(() => readPactFiles(dir))).toMatch(/^No pact files in .*\/ \(the folder is empty of \*\.json\)/);
+    expect(refusalOf(() => readPactFiles(path.join(dir, 'nowhere')))).toMatch(/^The pacts folder .*nowhere\/ does not exist/);
+    expect(refusalOf(() => readPactFiles(dir))).toMatch(/^No pact files in .*\/ \(the folder is empty of \*\.json\)/);
   });
 
   it('never advises deleting a file the user did not create (PACT_DIR=.)', () => {
     writeFileSync(path.join(dir, 'package-lock.json'), '{"name": "x", "lockfileVersion": 3}');
-    const text = refusal(() => readPactFiles(dir));
+    const text = refusalOf(() => readPactFiles(dir));
     expect(text).toMatch(/package-lock\.json is not a usable pact \(it has no consumer name\).*check that PACT_DIR names the pacts folder/);
     expect(text).not.toMatch(/delete|remove/i);
   });
 
   it('never quotes the content of a file that is not JSON', () => {
     writeFileSync(path.join(dir, 'x-aggregator.json'), 'ghp_TheSecretTokenInAFile');
-    const text = refusal(() => readPactFiles(dir));
+    const text = refusalOf(() => readPactFiles(dir));
     expect(text).toMatch(/x-aggregator\.json is not valid JSON/);
     expect(text).not.toContain('ghp_');
     expect(text).not.toMatch(/delete/i);
@@ -219,7 +210,7 @@ describe('the pacts folder', () => {
 
   it('refuses a pact too large for the pact CLI before sending it', () => {
     writeFileSync(path.join(dir, 'x-aggregator.json'), Buffer.alloc(MAX_PACT_BYTES + 1, 32));
-    expect(refusal(() => readPactFiles(dir))).toMatch(/^.*x-aggregator\.json is 4\.0 MB, over the 4\.0 MB this pipeline sends: the pact CLI takes minutes/);
+    expect(refusalOf(() => readPactFiles(dir))).toMatch(/^.*x-aggregator\.json is 4\.0 MB, over the 4\.0 MB this pipeline sends: the pact CLI takes minutes/);
   });
 });
 
@@ -232,7 +223,7 @@ describe('provenance', () => {
   });
   afterEach(() => project.remove());
 
-  const check = (version = project.head) => refusal(() => checkProvenance(pact, readFileSync(pact), 'pacts/fixture_one-aggregator.json', version));
+  const check = (version = project.head) => refusalOf(() => checkProvenance(pact, readFileSync(pact), 'pacts/fixture_one-aggregator.json', version));
 
   it('accepts a pact written at the version from a clean tree, also under an abbreviated commit', () => {
     expect(() => checkProvenance(pact, readFileSync(pact), 'p', project.head)).not.toThrow();
@@ -269,15 +260,15 @@ describe('provenance', () => {
     writeFileSync(other, readFileSync(pact));
     mkdirSync(path.dirname(provenanceFile(other)), { recursive: true });
     writeFileSync(provenanceFile(other), readFileSync(provenanceFile(pact)));
-    expect(refusal(() => checkProvenance(other, readFileSync(other), 'o', project.head))).toMatch(/no valid provenance record/);
+    expect(refusalOf(() => checkProvenance(other, readFileSync(other), 'o', project.head))).toMatch(/no valid provenance record/);
   });
 
   it('every step checks it before anything else is done with the broker, and refuses a foreign pact', () => {
     const env = { ...BROKER, GIT_COMMIT: project.head, DOTENV_CONFIG_PATH: '/dev/null' };
     expect(() => prepareBrokerStep(project.root, env)).not.toThrow();
     writeFileSync(path.join(project.pactDir, 'evil_consumer-aggregator.json'), fixturePact('evil_consumer'));
-    expect(refusal(() => prepareBrokerStep(project.root, env))).toMatch(/evil_consumer-aggregator\.json is a pact of "evil_consumer", which is not a consumer of this project/);
+    expect(refusalOf(() => prepareBrokerStep(project.root, env))).toMatch(/evil_consumer-aggregator\.json is a pact of "evil_consumer", which is not a consumer of this project/);
     rmSync(path.join(project.pactDir, 'evil_consumer-aggregator.json'));
-    expect(refusal(() => prepareBrokerStep(project.root, { ...env, GIT_COMMIT: 'abcdef0123456' }))).toMatch(/^GIT_COMMIT is abcdef012345, but this checkout is at/);
+    expect(refusalOf(() => prepareBrokerStep(project.root, { ...env, GIT_COMMIT: 'abcdef0123456' }))).toMatch(/^GIT_COMMIT is abcdef012345, but this checkout is at/);
   });
 });
