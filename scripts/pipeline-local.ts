@@ -7,7 +7,11 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { readBrokerConfig } from './lib/broker-config';
+import { brokerRequest } from './lib/broker-http';
 import { loadEnv } from './lib/env';
+import { ConfigError } from './lib/errors';
+import { cliEnvironment } from './lib/pact-cli';
 import { PROVIDER } from '../src/shared/provider';
 import { startReferenceAggregator } from '../tools/reference-aggregator';
 
@@ -33,25 +37,18 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  const url = (env.PACT_BROKER_URL || env.PACT_BROKER_BASE_URL || 'http://localhost:9292').replace(/\/+$/, '');
+  // The same checks as the pipeline steps (URL, credentials, retries), with the local broker as the default.
+  const config = readBrokerConfig(env.PACT_BROKER_URL || env.PACT_BROKER_BASE_URL ? env : { ...env, PACT_BROKER_URL: 'http://localhost:9292' });
+  const url = config.baseUrl;
   const { hostname } = new URL(url);
   // It records the reference aggregator as deployed to production: never on a team's broker by accident.
   if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname) && !process.argv.includes('--allow-remote-broker')) {
     fail(`PACT_BROKER_URL names ${url}, not a broker on this machine: this records a reference provider as deployed to ${ENVIRONMENT} there. Add -- --allow-remote-broker if that broker is a throwaway.`, 2);
   }
-  const username = env.BROKER_USERNAME || env.PACT_BROKER_USERNAME;
-  const password = env.BROKER_PASSWORD || env.PACT_BROKER_PASSWORD;
-  const token = env.PACT_BROKER_TOKEN;
-  if (!token && !(username && password)) fail('Set BROKER_USERNAME and BROKER_PASSWORD (or PACT_BROKER_TOKEN), in the environment or in .env.', 2);
   // Our verbs read .env themselves; the pact CLI gets the credentials in its environment, never in argv.
   const ours = { ...process.env, PACT_BROKER_URL: url, PACT_DO_NOT_TRACK: 'true' };
-  const pact = {
-    ...ours,
-    PACT_BROKER_BASE_URL: url,
-    PACT_BROKER_HTTP_RETRIES: '3',
-    ...(token ? { PACT_BROKER_TOKEN: token } : { PACT_BROKER_USERNAME: username, PACT_BROKER_PASSWORD: password }),
-  };
-  const authorization = token ? `Bearer ${token}` : `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const pact = { ...cliEnvironment(config), PACT_BROKER_BASE_URL: url };
+  const deadline = () => Date.now() + config.timeoutSeconds * 1000;
   const commit = (await run('git', ['rev-parse', '--short', 'HEAD'], ours)).output.trim() || 'local';
   // Named so that nobody takes the results for the real aggregator's.
   const providerVersion = `reference-aggregator-${commit}`;
@@ -76,15 +73,11 @@ async function main(): Promise<void> {
     const verifier = ['verifier', '--provider-name', PROVIDER, '--hostname', '127.0.0.1', '--port', port, '--state-change-url', aggregator.stateSetupUrl];
     const publish = ['--consumer-version-selectors', selector, '--publish', '--provider-version', providerVersion, '--provider-branch', 'reference-aggregator', '--no-colour'];
     await check(`verified against the reference aggregator (provider version ${providerVersion}, not the real service)`, bin('pact'), [...verifier, ...publish], pact);
-    const environments = await fetch(`${url}/environments`, { headers: { Authorization: authorization, Accept: 'application/hal+json' } });
-    if (!environments.ok) fail(`The broker answered ${environments.status} to GET /environments.`);
-    if (!JSON.stringify(await environments.json()).includes(`"name":"${ENVIRONMENT}"`)) {
-      const created = await fetch(`${url}/environments`, {
-        method: 'POST',
-        headers: { Authorization: authorization, 'Content-Type': 'application/json', Accept: 'application/hal+json' },
-        body: JSON.stringify({ name: ENVIRONMENT, production: true }),
-      });
-      if (created.status !== 201) fail(`The broker answered ${created.status} when asked to create the environment ${ENVIRONMENT}.`);
+    const environments = await brokerRequest(config, 'GET', '/environments', deadline());
+    if (!('status' in environments) || environments.status !== 200) fail(`The broker did not list its environments (GET /environments): ${'status' in environments ? `HTTP ${environments.status}` : 'no answer'}.`);
+    if (!JSON.stringify('body' in environments ? environments.body : null).includes(`"name":"${ENVIRONMENT}"`)) {
+      const created = await brokerRequest(config, 'POST', '/environments', deadline(), { name: ENVIRONMENT, production: true });
+      if (!('status' in created) || created.status !== 201) fail(`The broker did not create the environment ${ENVIRONMENT}: ${'status' in created ? `HTTP ${created.status}` : 'no answer'}.`);
       console.log(`✓ environment ${ENVIRONMENT} created (it was missing)`);
     }
     const deployProvider = ['broker', 'record-deployment', '--pacticipant', PROVIDER, '--version', providerVersion, '--environment', ENVIRONMENT];
@@ -94,7 +87,7 @@ async function main(): Promise<void> {
   } finally {
     await aggregator.close();
   }
-  console.log(`Broker UI: ${url} (log in as ${token ? 'your token' : username})`);
+  console.log(`Broker UI: ${url} (log in as ${config.auth?.kind === 'basic' ? config.auth.username : 'your token'})`);
 }
 
-main().catch((error: unknown) => fail(`Unexpected failure: ${error instanceof Error ? error.message : String(error)}`));
+main().catch((error: unknown) => (error instanceof ConfigError ? fail(error.message, 2) : fail(`Unexpected failure: ${error instanceof Error ? error.message : String(error)}`)));
