@@ -1,5 +1,7 @@
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
 import type { AggregatorCountry } from '../src/shared/country';
 
 /**
@@ -77,10 +79,8 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     const path = (request.url ?? '/').split('?')[0] ?? '/';
 
     if (request.method === 'POST' && path === '/_pact/provider-states') {
-      let raw = '';
-      request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      request.on('end', () => {
-        applyState(raw ? (JSON.parse(raw) as StateChange) : {});
+      void text(request).then((body) => {
+        applyState(body ? (JSON.parse(body) as StateChange) : {});
         sendJson(200, {});
       });
       return;
@@ -93,10 +93,7 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
       return;
     }
     if (path === '/countries') return sendJson(200, countries.map(serialise));
-    if (path === '/countries/percapita') {
-      const ranked = countries.map(serialise).sort((a, b) => Number(b.percentCases) - Number(a.percentCases));
-      return sendJson(200, ranked);
-    }
+    if (path === '/countries/percapita') return sendJson(200, countries.map(serialise).sort((a, b) => Number(b.percentCases) - Number(a.percentCases)));
     const match = /^\/countries\/([^/]+)$/.exec(path);
     if (match?.[1]) {
       const found = countries.find((country) => country.code === match[1]?.toUpperCase());
@@ -105,16 +102,12 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     sendJson(404, { error: 'Not Found' });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    stateSetupUrl: `${url}/_pact/provider-states`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+  await once(server.listen(0, '127.0.0.1'), 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = async () => {
+    server.close();
+    server.closeAllConnections();
+    await once(server, 'close');
   };
+  return { url, stateSetupUrl: `${url}/_pact/provider-states`, close };
 }
