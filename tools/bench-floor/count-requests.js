@@ -6,11 +6,8 @@ const diagnostics = require('node:diagnostics_channel');
 const { appendFileSync } = require('node:fs');
 
 let requests = 0;
-const count = () => {
-  requests += 1;
-};
+const count = () => (requests += 1);
 diagnostics.subscribe('http.client.request.start', count);
 diagnostics.subscribe('undici:request:create', count);
 
-const file = process.env.BENCH_REQUEST_COUNT_FILE;
-if (file) process.on('exit', () => appendFileSync(file, `${requests}\n`));
+if (process.env.BENCH_REQUEST_COUNT_FILE) process.on('exit', () => appendFileSync(process.env.BENCH_REQUEST_COUNT_FILE, `${requests}\n`));
