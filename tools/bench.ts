@@ -92,7 +92,8 @@ async function suites(runs: number, work: string) {
         mkdirSync(tmp, { recursive: true });
         return timed('npm', ['run', '--silent', ...args], { ...env, TMPDIR: tmp });
       };
-      const pairs = await measure(runs, async () => ({ contract: await side('contract', [script]), floor: await side('floor', ['bench:floor', '--', ...options, '--roots', floorDir]) }));
+      const floorArgs = ['bench:floor', '--', ...options, '--roots', floorDir];
+      const pairs = await measure(runs, async () => ({ contract: await side('contract', [script]), floor: await side('floor', floorArgs) }));
       const of = (key: 'contract' | 'floor', what: keyof Timing) => pairs.map((pair) => pair[key][what]);
       // The verdict takes the median of the paired ratios: each pair saw the same machine load.
       const paired = pairs.map((pair) => pair.contract.wall / pair.floor.wall);

@@ -87,7 +87,9 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
       return;
     }
     if (path === '/countries') return sendJson(200, countries.map(withRatio).map(answer));
-    if (path === '/countries/percapita') return sendJson(200, countries.map(withRatio).sort((a, b) => Number(b.percentCases) - Number(a.percentCases)).map(answer));
+    if (path === '/countries/percapita') {
+      return sendJson(200, countries.map(withRatio).sort((a, b) => Number(b.percentCases) - Number(a.percentCases)).map(answer));
+    }
     const match = /^\/countries\/([^/]+)$/.exec(path);
     if (match?.[1]) {
       const found = countries.find((country) => country.code === match[1]?.toUpperCase());

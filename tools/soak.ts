@@ -56,7 +56,9 @@ function leftoverProcesses(): number[] {
 runScript(async (argv) => {
   const numbers = { rounds: { type: 'string' }, interactions: { type: 'string' }, processes: { type: 'string' } } as const;
   const flags = parseFlags(argv, { stress: { type: 'boolean' }, ...numbers }, USAGE);
-  if (!flags.stress && (flags.interactions ?? flags.processes) !== undefined) throw new ConfigError(`--interactions and --processes are for npm run stress. Usage: ${USAGE}`);
+  if (!flags.stress && (flags.interactions ?? flags.processes) !== undefined) {
+    throw new ConfigError(`--interactions and --processes are for npm run stress. Usage: ${USAGE}`);
+  }
   const rounds = wholeNumberFlag(flags.rounds, '--rounds', 20, 1, 1000);
   const count = wholeNumberFlag(flags.interactions, '--interactions', 300, 1, 2000);
   const processes = wholeNumberFlag(flags.processes, '--processes', 2, 1, 16);
@@ -97,8 +99,9 @@ runScript(async (argv) => {
       if (leftovers.length > 0) problems.push(`processes left behind: ${leftovers.join(', ')}`);
       seconds.push((Date.now() - started) / 1000);
       if (problems.length > 0) failedRounds += 1;
-      const took = `in ${seconds.at(-1)?.toFixed(1)} s`;
-      console.log(`  round ${round}/${rounds} ${problems.length === 0 ? `green ${took} (pacts as expected, nothing left running)` : `FAILED ${took}: ${problems.join('; ')}`}`);
+      const took = seconds.at(-1)?.toFixed(1);
+      const outcome = problems.length === 0 ? `green in ${took} s (pacts as expected, nothing left running)` : `FAILED in ${took} s: ${problems.join('; ')}`;
+      console.log(`  round ${round}/${rounds} ${outcome}`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -16,7 +16,10 @@ import { checkCliValue, cliOption, EXIT, parseFlags, runScript, wholeNumberFlag 
 
 const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
 
-/** pact stub binds every interface (0.0.0.0; it has no host option), so that is where we look: its own error for a taken port is a Rust panic. */
+/**
+ * Whether something already listens on `port`. pact stub binds every interface (0.0.0.0; it has no host
+ * option), so that is where we look: its own error for a taken port is a Rust panic.
+ */
 async function portTaken(port: number): Promise<boolean> {
   const probe = net.createServer().listen({ port, host: '0.0.0.0', exclusive: true });
   const taken = await once(probe, 'listening').then(() => false, () => true);
@@ -49,12 +52,13 @@ runScript(async (argv) => {
 
   if (await portTaken(port)) throw new ConfigError(`Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`);
   // warn: one line per request the contracts do not describe, where info logs two long lines for every request.
-  const args = [...pacts.flatMap((pact) => ['--file', pact.path]), '--port', String(port), '--provider-state-header-name', 'Pact-Provider-State', '--loglevel', 'warn'];
+  const files = pacts.flatMap((pact) => ['--file', pact.path]);
+  const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', 'Pact-Provider-State', '--loglevel', 'warn'];
   if (providerState) args.push(cliOption('provider-state', providerState));
 
   // Its log has colour codes even when written to a file; NO_COLOR turns them off unless a terminal shows them.
   const env = { ...withoutTelemetry(process.env), ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) };
-  const stub = spawn(pactCliBinary(), ['stub', ...args], { stdio: ['ignore', 'inherit', 'pipe'], env });
+  const stub = spawn(pactCliBinary(), args, { stdio: ['ignore', 'inherit', 'pipe'], env });
   const closed = once(stub, 'close').then(([code]) => code as number | null);
   // Its errors are held back until it listens: a pattern it rejects (`--provider-state '('`) is then one line,
   // exit 2, with no banner for a stub that never ran.
