@@ -1,12 +1,6 @@
 /**
- * npm run bench [-- --runs 5] [--only suites|load|test]
- * suites: each consumer's `npm run test:<consumer>`, exactly as a user runs it, against a bare-Jest floor (plain JS,
- *         no transform, no Pact, as many tests and HTTP requests), contract and floor alternating run by run.
- *         Warm keeps the caches; cold starts each run with empty ones (Jest's and Node's compile cache both live
- *         under os.tmpdir(), so each side gets a TMPDIR of its own).
- * load:   what a test file pays to load pact-js, axios and the modules they require at load (docs/performance.md).
- * test:   the whole `npm test`, warm.
- * Prints medians (n runs after a warm-up) and min–max. Never part of `npm test`.
+ * npm run bench [-- --runs 5] [--only suites|load|test]: the speed targets of docs/performance.md, which says what
+ * each part measures. Prints medians (n runs after a warm-up) and min–max. Never part of `npm test`.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,7 +71,10 @@ async function writeFloor(script: string, work: string, env: NodeJS.ProcessEnv):
   return dir;
 }
 
-/** `npm run <script>` against its floor, alternating run by run, warm or cold. */
+/**
+ * `npm run <script>` against its floor, alternating run by run. Warm keeps the caches; cold starts each run with empty
+ * ones (Jest's and Node's compile cache both live under os.tmpdir(), so each side gets a TMPDIR of its own).
+ */
 async function suites(runs: number, work: string) {
   for (const { folder } of discoverConsumers()) {
     const script = `test:${folder}`;
