@@ -10,4 +10,5 @@ const count = () => (requests += 1);
 diagnostics.subscribe('http.client.request.start', count);
 diagnostics.subscribe('undici:request:create', count);
 
-if (process.env.BENCH_REQUEST_COUNT_FILE) process.on('exit', () => appendFileSync(process.env.BENCH_REQUEST_COUNT_FILE, `${requests}\n`));
+const file = process.env.BENCH_REQUEST_COUNT_FILE;
+if (file) process.on('exit', () => appendFileSync(file, `${requests}\n`));
