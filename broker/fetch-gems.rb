@@ -25,12 +25,12 @@ def download(uri, to, hops = 3)
   end
 end
 
-queue = Queue.new
-files.reject { |file| File.exist?(File.join(cache, "#{file}.gem")) }.each { |file| queue << file }
+# Closed up front: pop returns nil once it is empty.
+queue = Queue.new(files.reject { |file| File.exist?(File.join(cache, "#{file}.gem")) }).tap(&:close)
 count = queue.size
 Array.new(8) do
   Thread.new do
-    while (file = queue.pop(true) rescue nil)
+    while (file = queue.pop)
       download(URI("https://rubygems.org/gems/#{file}.gem"), File.join(cache, "#{file}.gem"))
     end
   end

@@ -6,18 +6,17 @@
  */
 import path from 'node:path';
 import { loadEnv } from '../scripts/lib/env';
-import { DEFAULT_BROKER_DATA_DIR, DEFAULT_BROKER_PORT, checkRuby, databaseFileIn, ensureBrokerBundle, readBrokerUsers, startBrokerServer } from './server';
+import { DATABASE_FILE_NAME, ensureBrokerBundle, readBrokerUsers, startBrokerServer, type RunningBroker } from './server';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
 const USAGE = 'npm run broker:start [-- --port <port>] [--data-dir <folder>]';
 
 runScript(async (argv) => {
   const flags = parseFlags(argv, { port: { type: 'string' }, 'data-dir': { type: 'string' } }, USAGE);
-  const port = wholeNumberFlag(flags.port, '--port', DEFAULT_BROKER_PORT, 1, 65535);
-  const dataDir = flags['data-dir'] ? path.resolve(flags['data-dir']) : DEFAULT_BROKER_DATA_DIR;
+  const port = wholeNumberFlag(flags.port, '--port', 9292, 1, 65535);
+  const dataDir = path.resolve(flags['data-dir'] || path.join(__dirname, 'data'));
   const env = loadEnv();
   const users = readBrokerUsers(env);
-  checkRuby(env);
   const databaseUrl = env.PACT_BROKER_DATABASE_URL;
 
   // From here on a Ctrl+C or SIGTERM stops whatever is running (install, start-up, broker) and nothing else.
@@ -28,13 +27,13 @@ runScript(async (argv) => {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
 
-  let broker: Awaited<ReturnType<typeof startBrokerServer>>;
+  let broker: RunningBroker;
   try {
     await ensureBrokerBundle(env, (line) => console.log(line), stopping.signal);
     broker = await startBrokerServer({
       ...users,
       port,
-      database: databaseUrl ? { url: databaseUrl } : { file: databaseFileIn(dataDir) },
+      database: databaseUrl ? { url: databaseUrl } : { file: path.join(dataDir, DATABASE_FILE_NAME) },
       env,
       signal: stopping.signal,
       onOutput: (text) => process.stdout.write(text),
@@ -45,9 +44,12 @@ runScript(async (argv) => {
     console.log('Pact Broker stopped before it was up.');
     return EXIT.ok;
   }
-  stopping.signal.addEventListener('abort', () => void broker.stop());
+  // A Ctrl+C during the last heartbeat check has already aborted: stop now rather than wait for the next one.
+  if (stopping.signal.aborted) void broker.stop();
+  else stopping.signal.addEventListener('abort', () => void broker.stop());
 
-  const shownData = databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//') : `${path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir) || '.'}/`;
+  const shownDir = path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir) || '.';
+  const shownData = databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//') : `${shownDir}/`;
   console.log(`Pact Broker on ${broker.url} (data in ${shownData}). Log in to its UI as ${users.readWrite.username}. Ctrl+C stops it.`);
   const code = await broker.exited;
   if (stopping.signal.aborted) {

@@ -6,65 +6,63 @@
  * record-deployment. One line per step; exit 0 only when can-i-deploy said yes and the deployment is recorded.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { readBrokerConfig } from './lib/broker-config';
 import { brokerRequest } from './lib/broker-http';
 import { loadEnv } from './lib/env';
 import { ConfigError } from './lib/errors';
+import { git } from './lib/git';
 import { cliEnvironment } from './lib/pact-cli';
+import { PROJECT_ROOT } from './lib/project';
+import { EXIT, parseFlags, runScript } from './lib/script';
 import { PROVIDER } from '../src/shared/provider';
 import { startReferenceAggregator } from '../tools/reference-aggregator';
 
-const ROOT = path.resolve(__dirname, '..');
+const USAGE = 'npm run pipeline:local [-- --allow-remote-broker]';
 const ENVIRONMENT = 'production';
-const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
-const fail = (line: string, code = 1): never => {
-  console.error(`✗ ${line}`);
-  process.exit(code);
-};
+const bin = (name: string) => path.join(PROJECT_ROOT, 'node_modules', '.bin', name);
 
-/** Runs a command in the project; resolves with its exit code and output (shown only when it fails). */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('error', (error) => resolve({ code: null, output: error.message }));
-    child.on('close', (code) => resolve({ code, output }));
-  });
+function fail(line: string): never {
+  console.error(`✗ ${line}`);
+  process.exit(EXIT.failed);
 }
 
-async function main(): Promise<void> {
+runScript(async (argv) => {
+  const flags = parseFlags(argv, { 'allow-remote-broker': { type: 'boolean' } }, USAGE);
   const env = loadEnv();
   // The same checks as the pipeline steps (URL, credentials, retries), with the local broker as the default.
   const config = readBrokerConfig(env.PACT_BROKER_URL || env.PACT_BROKER_BASE_URL ? env : { ...env, PACT_BROKER_URL: 'http://localhost:9292' });
   const url = config.baseUrl;
-  const { hostname } = new URL(url);
   // It records the reference aggregator as deployed to production: never on a team's broker by accident.
-  if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname) && !process.argv.includes('--allow-remote-broker')) {
-    fail(`PACT_BROKER_URL names ${url}, not a broker on this machine: this records a reference provider as deployed to ${ENVIRONMENT} there. Add -- --allow-remote-broker if that broker is a throwaway.`, 2);
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname) && !flags['allow-remote-broker']) {
+    throw new ConfigError(
+      `PACT_BROKER_URL names ${url}, not a broker on this machine: this records a reference provider as deployed to ${ENVIRONMENT} there. Add -- --allow-remote-broker if that broker is a throwaway.`,
+    );
   }
   // Our verbs read .env themselves; the pact CLI gets the credentials in its environment, never in argv.
   const ours = { ...process.env, PACT_BROKER_URL: url, PACT_DO_NOT_TRACK: 'true' };
   const pact = { ...cliEnvironment(config), PACT_BROKER_BASE_URL: url };
-  const deadline = () => Date.now() + config.timeoutSeconds * 1000;
-  const commit = (await run('git', ['rev-parse', '--short', 'HEAD'], ours)).output.trim() || 'local';
   // Named so that nobody takes the results for the real aggregator's.
-  const providerVersion = `reference-aggregator-${commit}`;
+  const providerVersion = `reference-aggregator-${git(PROJECT_ROOT, 'rev-parse', '--short', 'HEAD')?.trim() || 'local'}`;
 
-  const aggregator = await startReferenceAggregator();
   let step = 0;
+  /** Runs one step; its output is shown only when it fails. */
   const check = async (title: string, command: string, args: string[], childEnv: NodeJS.ProcessEnv) => {
-    const { code, output } = await run(command, args, childEnv);
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const [code] = (await once(child, 'close')) as [number | null];
     step += 1;
     if (code !== 0) {
       console.log(output.trimEnd().split('\n').slice(-25).join('\n'));
-      await aggregator.close();
       fail(`${step}/6 ${title}: failed (exit ${code}). Broker UI: ${url}`);
     }
     console.log(`✓ ${step}/6 ${title}`);
   };
+  const deadline = () => Date.now() + config.timeoutSeconds * 1000;
+
+  const aggregator = await startReferenceAggregator();
   try {
     await check('contract tests passed', bin('jest'), ['tests/contracts'], ours);
     await check('pacts published', bin('tsx'), ['scripts/publish-pact.ts'], ours);
@@ -73,9 +71,9 @@ async function main(): Promise<void> {
     const verifier = ['verifier', '--provider-name', PROVIDER, '--hostname', '127.0.0.1', '--port', port, '--state-change-url', aggregator.stateSetupUrl];
     const publish = ['--consumer-version-selectors', selector, '--publish', '--provider-version', providerVersion, '--provider-branch', 'reference-aggregator', '--no-colour'];
     await check(`verified against the reference aggregator (provider version ${providerVersion}, not the real service)`, bin('pact'), [...verifier, ...publish], pact);
-    const environments = await brokerRequest(config, 'GET', '/environments', deadline());
-    if (!('status' in environments) || environments.status !== 200) fail(`The broker did not list its environments (GET /environments): ${'status' in environments ? `HTTP ${environments.status}` : 'no answer'}.`);
-    if (!JSON.stringify('body' in environments ? environments.body : null).includes(`"name":"${ENVIRONMENT}"`)) {
+    const listed = await brokerRequest(config, 'GET', '/environments', deadline());
+    if (!('status' in listed) || listed.status !== 200) fail(`The broker did not list its environments (GET /environments): ${'status' in listed ? `HTTP ${listed.status}` : 'no answer'}.`);
+    if (!JSON.stringify(listed.body).includes(`"name":"${ENVIRONMENT}"`)) {
       const created = await brokerRequest(config, 'POST', '/environments', deadline(), { name: ENVIRONMENT, production: true });
       if (!('status' in created) || created.status !== 201) fail(`The broker did not create the environment ${ENVIRONMENT}: ${'status' in created ? `HTTP ${created.status}` : 'no answer'}.`);
       console.log(`✓ environment ${ENVIRONMENT} created (it was missing)`);
@@ -88,6 +86,5 @@ async function main(): Promise<void> {
     await aggregator.close();
   }
   console.log(`Broker UI: ${url} (log in as ${config.auth?.kind === 'basic' ? config.auth.username : 'your token'})`);
-}
-
-main().catch((error: unknown) => (error instanceof ConfigError ? fail(error.message, 2) : fail(`Unexpected failure: ${error instanceof Error ? error.message : String(error)}`)));
+  return EXIT.ok;
+});

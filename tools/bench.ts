@@ -1,28 +1,24 @@
 /**
- * npm run bench [-- --runs 5] [--only suites|load|test]
- * suites: each consumer's `npm run test:<consumer>`, exactly as a user runs it, against a bare-Jest floor (plain JS,
- *         no transform, no Pact, as many tests and HTTP requests), contract and floor alternating run by run.
- *         Warm keeps the caches; cold starts each run with empty ones (Jest's and Node's compile cache both live
- *         under os.tmpdir(), so each side gets a TMPDIR of its own).
- * load:   what a test file pays to load pact-js, axios and the modules they require at load (docs/performance.md).
- * test:   the whole `npm test`, warm.
- * Prints medians (n runs after a warm-up) and min–max. Never part of `npm test`.
+ * npm run bench [-- --runs 5] [--only suites|load|test]: the speed targets of docs/performance.md, which says what
+ * each part measures. Prints medians (n runs after a warm-up) and min–max. Never part of `npm test`.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { scripts } from '../package.json';
 import { PROJECT_ROOT, discoverConsumers } from '../scripts/lib/project';
 import { ConfigError } from '../scripts/lib/errors';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
 const USAGE = 'npm run bench [-- --runs <n>] [--only suites|load|test]';
-const JEST = require.resolve('jest/bin/jest');
 const FLOOR = path.join(PROJECT_ROOT, 'tools', 'bench-floor');
 const TARGETS = { warm: 1.4, cold: 1.8, testSeconds: 25 };
 /** What pact-js requires when it loads (its root index, the V4 DSL, pact-core's logger, the verifier), and axios. */
 const LOADED = ['@pact-foundation/pact', '@pact-foundation/pact-core', 'ramda', 'graphql', 'graphql-tag', 'lodash', 'pino-pretty', 'express', 'http-proxy', 'axios', 'form-data'];
 
+type Timing = { wall: number; cpu: number };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const spread = (values: number[], digits = 2) => `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 
@@ -37,13 +33,21 @@ function childrenCpu(): number {
 }
 
 /** Wall and CPU seconds (of the whole process tree) of one command, which must succeed. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ wall: number; cpu: number }> {
+async function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timing> {
   const [started, cpu] = [performance.now(), childrenCpu()];
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, maxBuffer: 1 << 26 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${command} ${args.join(' ')} failed:\n${stdout}${stderr}`)) : resolve({ wall: (performance.now() - started) / 1000, cpu: childrenCpu() - cpu }),
-    );
+  const options = { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, maxBuffer: 1 << 26 };
+  await promisify(execFile)(command, args, options).catch((error: { stdout: string; stderr: string }) => {
+    throw new Error(`${command} ${args.join(' ')} failed:\n${error.stdout}${error.stderr}`);
   });
+  return { wall: (performance.now() - started) / 1000, cpu: childrenCpu() - cpu };
+}
+
+/** A warm-up run of `run`, then `runs` timed ones. */
+async function measure<T>(runs: number, run: () => Promise<T>): Promise<T[]> {
+  await run();
+  const results: T[] = [];
+  for (let index = 0; index < runs; index += 1) results.push(await run());
+  return results;
 }
 
 /**
@@ -52,44 +56,42 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Pr
  */
 async function writeFloor(script: string, work: string, env: NodeJS.ProcessEnv): Promise<string> {
   const dir = path.join(work, `floor-${script.replace(/\W/g, '-')}`);
-  const report = path.join(dir, 'report.json');
-  const counter = path.join(dir, 'requests');
+  const [report, counter] = [path.join(dir, 'report.json'), path.join(dir, 'requests')];
   const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(FLOOR, 'count-requests.js')}`.trim();
   mkdirSync(dir, { recursive: true });
   await timed('npm', ['run', '--silent', script, '--', '--json', `--outputFile=${report}`], { ...env, NODE_OPTIONS: nodeOptions, BENCH_REQUEST_COUNT_FILE: counter });
   const files = (JSON.parse(readFileSync(report, 'utf8')) as { testResults: { name: string; assertionResults: unknown[] }[] }).testResults;
   const tests = files.reduce((sum, file) => sum + file.assertionResults.length, 0);
   const requests = readFileSync(counter, 'utf8').split('\n').reduce((sum, line) => sum + Number(line || 0), 0);
-  for (const file of files) {
-    const share = Math.round((requests * file.assertionResults.length) / tests);
-    writeFileSync(path.join(dir, `${path.basename(file.name, '.ts')}.floor.test.js`), `require(${JSON.stringify(path.join(FLOOR, 'requests.js'))}).floorSuite(${file.assertionResults.length}, ${share});\n`);
+  for (const { name, assertionResults: { length } } of files) {
+    const floor = `require(${JSON.stringify(path.join(FLOOR, 'requests.js'))}).floorSuite(${length}, ${Math.round((requests * length) / tests)});\n`;
+    writeFileSync(path.join(dir, `${path.basename(name, '.ts')}.floor.test.js`), floor);
   }
   console.log(`${script}: ${files.length} file(s), ${tests} tests, ${requests} HTTP requests; the floor makes as many`);
   return dir;
 }
 
-/** `npm run <script>` against its floor, alternating run by run, warm or cold. */
+/**
+ * `npm run <script>` against its floor, alternating run by run. Warm keeps the caches; cold starts each run with empty
+ * ones (Jest's and Node's compile cache both live under os.tmpdir(), so each side gets a TMPDIR of its own).
+ */
 async function suites(runs: number, work: string) {
   for (const { folder } of discoverConsumers()) {
     const script = `test:${folder}`;
     const env = { PACT_DIR: path.join(work, 'pacts') };
     const floorDir = await writeFloor(script, work, env);
-    const options = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts[script]?.split(/\s+/).filter((arg) => arg.startsWith('-')) ?? [];
+    // The script's own options (such as --runInBand) apply to the floor too: none may favour one side.
+    const options = (scripts as Record<string, string | undefined>)[script]?.split(/\s+/).filter((arg) => arg.startsWith('-')) ?? [];
     for (const cache of ['warm', 'cold'] as const) {
-      const tmp = (side: string) => path.join(work, `tmp-${folder}-${cache}-${side}`);
-      const side = (name: string, args: string[]) => () => {
-        if (cache === 'cold') rmSync(tmp(name), { recursive: true, force: true });
-        mkdirSync(tmp(name), { recursive: true });
-        return timed('npm', ['run', '--silent', ...args], { ...env, TMPDIR: tmp(name) });
+      const side = (name: string, args: string[]) => {
+        const tmp = path.join(work, `tmp-${folder}-${cache}-${name}`);
+        if (cache === 'cold') rmSync(tmp, { recursive: true, force: true });
+        mkdirSync(tmp, { recursive: true });
+        return timed('npm', ['run', '--silent', ...args], { ...env, TMPDIR: tmp });
       };
-      const contract = side('contract', [script]);
-      // The script's own options (such as --runInBand) apply to the floor too: none may favour one side.
-      const floor = side('floor', ['bench:floor', '--', ...options, '--roots', floorDir]);
-      await contract();
-      await floor();
-      const pairs: { contract: { wall: number; cpu: number }; floor: { wall: number; cpu: number } }[] = [];
-      for (let run = 0; run < runs; run += 1) pairs.push({ contract: await contract(), floor: await floor() });
-      const of = (key: 'contract' | 'floor', measure: 'wall' | 'cpu') => pairs.map((pair) => pair[key][measure]);
+      const floorArgs = ['bench:floor', '--', ...options, '--roots', floorDir];
+      const pairs = await measure(runs, async () => ({ contract: await side('contract', [script]), floor: await side('floor', floorArgs) }));
+      const of = (key: 'contract' | 'floor', what: keyof Timing) => pairs.map((pair) => pair[key][what]);
       // The verdict takes the median of the paired ratios: each pair saw the same machine load.
       const paired = pairs.map((pair) => pair.contract.wall / pair.floor.wall);
       const cpuRatio = median(of('contract', 'cpu')) / median(of('floor', 'cpu'));
@@ -107,8 +109,7 @@ async function suites(runs: number, work: string) {
  * so that no probe pays for warming up Jest's module loader.
  */
 async function load(runs: number, work: string) {
-  const dir = path.join(work, 'load');
-  const out = path.join(work, 'load.ndjson');
+  const [dir, out] = [path.join(work, 'load'), path.join(work, 'load.ndjson')];
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify({ rootDir: dir, testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] }));
   LOADED.forEach((name, index) =>
@@ -119,7 +120,8 @@ async function load(runs: number, work: string) {
         `test('loads', () => require('node:fs').appendFileSync(${JSON.stringify(out)}, JSON.stringify({ name: ${JSON.stringify(name)}, ms, cpuMs }) + '\\n'));\n`,
     ),
   );
-  for (let run = 0; run <= runs; run += 1) await timed(process.execPath, [JEST, '--ci', '--silent', '--runInBand', '-c', path.join(dir, 'jest.config.json')], { PACT_DO_NOT_TRACK: 'true' });
+  const jest = [require.resolve('jest/bin/jest'), '--ci', '--silent', '--runInBand', '-c', path.join(dir, 'jest.config.json')];
+  await measure(runs, () => timed(process.execPath, jest, { PACT_DO_NOT_TRACK: 'true' }));
   const samples = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string; ms: number; cpuMs: number });
   for (const name of LOADED) {
     const mine = samples.filter((sample) => sample.name === name).slice(1);
@@ -131,9 +133,7 @@ async function load(runs: number, work: string) {
 async function wholeTest(runs: number, work: string) {
   const env = { PACT_DIR: path.join(work, 'test-pacts'), TMPDIR: path.join(work, 'tmp-test') };
   mkdirSync(env.TMPDIR, { recursive: true });
-  await timed('npm', ['test', '--silent'], env);
-  const times: { wall: number; cpu: number }[] = [];
-  for (let run = 0; run < runs; run += 1) times.push(await timed('npm', ['test', '--silent'], env));
+  const times = await measure(runs, () => timed('npm', ['test', '--silent'], env));
   const wall = times.map((time) => time.wall);
   console.log(`  npm test warm: ${spread(wall, 1)} s, CPU ${spread(times.map((time) => time.cpu), 1)} s; target ≤ ${TARGETS.testSeconds} s on 2 cores: ${median(wall) <= TARGETS.testSeconds ? 'met' : 'MISSED'}`);
 }
@@ -144,12 +144,11 @@ runScript(async (argv) => {
   const flags = parseFlags(argv, { runs: { type: 'string' }, only: { type: 'string' } }, USAGE);
   const runs = wholeNumberFlag(flags.runs, '--runs', 5, 1, 50);
   if (flags.only !== undefined && !(flags.only in PARTS)) throw new ConfigError(`--only must be one of ${Object.keys(PARTS).join(', ')}. Usage: ${USAGE}`);
-  const chosen = Object.entries(PARTS).filter(([name]) => flags.only === undefined || flags.only === name);
   // Inside the project (git-ignored), so that generated files resolve its node_modules.
   const work = mkdtempSync(path.join(FLOOR, '.work-'));
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}; medians of ${runs} runs after a warm-up (min–max)`);
   try {
-    for (const [name, part] of chosen) {
+    for (const [name, part] of Object.entries(PARTS).filter(([name]) => flags.only === undefined || flags.only === name)) {
       console.log(`${name}:`);
       await part(runs, work);
     }

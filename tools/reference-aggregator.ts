@@ -1,5 +1,7 @@
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
 import type { AggregatorCountry } from '../src/shared/country';
 
 /**
@@ -8,15 +10,10 @@ import type { AggregatorCountry } from '../src/shared/country';
  * would add for verification. It lets us run the real Pact verifier against our contracts in our own tests.
  */
 export interface ReferenceAggregatorOptions {
-  /** Reproduce the provider's first version, which sent percentCases as a JSON number (15 decimals at most). */
-  percentCasesAsNumber?: boolean;
-  /**
-   * Reproduce the regression in the provider's HEAD: every population is zeroed before percentCases is computed,
-   * so every country answers `"population": 0` and `"percentCases": "0.000000000000000"`.
-   */
-  zeroPopulations?: boolean;
   /** The countries it serves by default; Germany, Brazil, Nauru and Tuvalu unless given. */
   countries?: readonly Figures[];
+  /** Changes each country as it is sent: how a test reproduces a provider's bug (tests/verification). */
+  answer?: (country: AggregatorCountry) => unknown;
 }
 
 export interface ReferenceAggregator {
@@ -48,13 +45,12 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
   const defaults = options.countries ?? DEFAULT_COUNTRIES;
   let countries: Figures[] = [...defaults];
 
-  const serialise = (figures: Figures) => {
-    const country = options.zeroPopulations ? { ...figures, population: 0 } : figures;
-    // The provider answers "0.000000000000000" for a population of 0 rather than dividing by it.
-    const ratio = country.population === 0 ? 0 : country.latestTotalCases / country.population;
-    const text = ratio.toFixed(15);
-    return { ...country, percentCases: options.percentCasesAsNumber ? Number(text) : text };
-  };
+  const answer = options.answer ?? ((country: AggregatorCountry) => country);
+  // The provider answers "0.000000000000000" for a population of 0 rather than dividing by it.
+  const withRatio = (country: Figures): AggregatorCountry => ({
+    ...country,
+    percentCases: (country.population === 0 ? 0 : country.latestTotalCases / country.population).toFixed(15),
+  });
 
   const applyState = ({ state, params = {}, action = 'setup' }: StateChange): void => {
     if (action === 'teardown') return;
@@ -77,10 +73,8 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     const path = (request.url ?? '/').split('?')[0] ?? '/';
 
     if (request.method === 'POST' && path === '/_pact/provider-states') {
-      let raw = '';
-      request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      request.on('end', () => {
-        applyState(raw ? (JSON.parse(raw) as StateChange) : {});
+      void text(request).then((body) => {
+        applyState(body ? (JSON.parse(body) as StateChange) : {});
         sendJson(200, {});
       });
       return;
@@ -92,29 +86,24 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
       response.end('OK, phew, that worked. Reported from com.dijure.aggregator.controllers.HomeController');
       return;
     }
-    if (path === '/countries') return sendJson(200, countries.map(serialise));
+    if (path === '/countries') return sendJson(200, countries.map(withRatio).map(answer));
     if (path === '/countries/percapita') {
-      const ranked = countries.map(serialise).sort((a, b) => Number(b.percentCases) - Number(a.percentCases));
-      return sendJson(200, ranked);
+      return sendJson(200, countries.map(withRatio).sort((a, b) => Number(b.percentCases) - Number(a.percentCases)).map(answer));
     }
     const match = /^\/countries\/([^/]+)$/.exec(path);
     if (match?.[1]) {
       const found = countries.find((country) => country.code === match[1]?.toUpperCase());
-      return found ? sendJson(200, serialise(found)) : sendJson(404, { error: 'Not Found' });
+      return found ? sendJson(200, answer(withRatio(found))) : sendJson(404, { error: 'Not Found' });
     }
     sendJson(404, { error: 'Not Found' });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    stateSetupUrl: `${url}/_pact/provider-states`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+  await once(server.listen(0, '127.0.0.1'), 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = async () => {
+    server.close();
+    server.closeAllConnections();
+    await once(server, 'close');
   };
+  return { url, stateSetupUrl: `${url}/_pact/provider-states`, close };
 }

@@ -1,19 +1,25 @@
 /**
  * npm run soak [-- --rounds 20]
- * Runs every consumer's contract specs, all at once, round after round, and stops at the first round
- * that is not green, that writes different pacts than round 1, or that leaves a process behind.
+ *   Every consumer's contract specs, each in its own Jest process, all at once (as CI jobs and Jest workers run them).
+ * npm run stress [-- --rounds 20] [--interactions 300] [--processes 2]
+ *   The mock-server race check: `processes` Jest processes at once, each running a generated spec of `interactions`
+ *   interactions. pact-js 16 (pact-core 19) failed 6 rounds in 10 of this with "expected but not received";
+ *   pact-core 20.1+ records a match before it answers.
+ * Round after round. A round fails when a run is not green, when a pact is missing, differs from the first one written
+ * (soak) or lacks an interaction (stress), or when a process we started is still running. Exit 1 if a round failed.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, discoverConsumers } from '../scripts/lib/project';
+import { promisify } from 'node:util';
+import { ConfigError } from '../scripts/lib/errors';
+import { PROJECT_ROOT, discoverConsumers, pactFileName } from '../scripts/lib/project';
 import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+import { fixtureSpec, runGeneratedSpec } from '../tests/pact-files/run-specs';
 
-const JEST = require.resolve('jest/bin/jest');
-const USAGE = 'npm run soak [-- --rounds <n>]';
-const CONSUMERS = discoverConsumers();
+const USAGE = 'npm run soak [-- --rounds <n>], or npm run stress [-- --rounds <n>] [--interactions <n>] [--processes <n>]';
 
 interface JestReport {
   success: boolean;
@@ -22,77 +28,85 @@ interface JestReport {
   numPendingTests: number;
 }
 
-/** One consumer's specs in their own Jest process; every process we start carries `marker` in its environment. */
-function runSpecs(spec: string, reportFile: string, pactDir: string, marker: string): Promise<{ report?: JestReport; output: string }> {
-  return new Promise((resolve) => {
-    const args = [JEST, '--ci', '--json', `--outputFile=${reportFile}`, spec];
-    execFile(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, PACT_DIR: pactDir, SOAK_MARKER: marker } }, (_error, stdout, stderr) => {
-      const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JestReport) : undefined;
-      resolve({ report, output: `${stdout}${stderr}` });
-    });
-  });
+/** A consumer's contract spec in its own Jest process: what is wrong with the run, or undefined when it is green. */
+async function runSpec(spec: string, pactDir: string): Promise<string | undefined> {
+  const reportFile = `${pactDir}-${path.basename(spec)}.json`;
+  const args = [require.resolve('jest/bin/jest'), '--ci', '--json', `--outputFile=${reportFile}`, `${spec.replace(/\./g, '\\.')}$`];
+  const options = { cwd: PROJECT_ROOT, env: { ...process.env, PACT_DIR: pactDir } };
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, args, options).catch((error: { stdout: string; stderr: string }) => error);
+  const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JestReport) : undefined;
+  if (report?.success && report.numFailedTests === 0 && report.numPendingTests === 0 && report.numPassedTests > 0) return undefined;
+  const detail = report ? `${report.numFailedTests} failed, ${report.numPendingTests} skipped, ${report.numPassedTests} passed` : 'no report';
+  return `specs not green (${detail}):\n${`${stdout}${stderr}`.trim()}`;
 }
 
-/** Processes still alive that we started (Linux /proc; empty elsewhere). */
-function leftoverProcesses(marker: string): number[] {
+/** Processes still alive that we started: they carry SOAK_MARKER in their environment (Linux /proc; empty elsewhere). */
+function leftoverProcesses(): number[] {
   if (!existsSync('/proc')) return [];
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`SOAK_MARKER=${marker}`);
-      } catch {
-        return false; // gone, or not ours to read
-      }
-    })
-    .map(Number);
+  const ours = (pid: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`SOAK_MARKER=${process.env.SOAK_MARKER}`);
+    } catch {
+      return false; // gone, or not ours to read
+    }
+  };
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && ours(entry)).map(Number);
 }
 
 runScript(async (argv) => {
-  const flags = parseFlags(argv, { rounds: { type: 'string' } }, USAGE);
+  const numbers = { rounds: { type: 'string' }, interactions: { type: 'string' }, processes: { type: 'string' } } as const;
+  const flags = parseFlags(argv, { stress: { type: 'boolean' }, ...numbers }, USAGE);
+  if (!flags.stress && (flags.interactions ?? flags.processes) !== undefined) {
+    throw new ConfigError(`--interactions and --processes are for npm run stress. Usage: ${USAGE}`);
+  }
   const rounds = wholeNumberFlag(flags.rounds, '--rounds', 20, 1, 1000);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'aggregator-soak-'));
-  const pactDir = path.join(work, 'pacts');
-  const marker = randomUUID();
+  const count = wholeNumberFlag(flags.interactions, '--interactions', 300, 1, 2000);
+  const processes = wholeNumberFlag(flags.processes, '--processes', 2, 1, 16);
+  const interactions = Array.from({ length: count }, (_, index) => ({ description: `a request for thing ${index}`, path: `/things/${index}` }));
+  const generated = async (name: string, pactDir: string) => {
+    const { code, output } = await runGeneratedSpec(fixtureSpec(name, interactions), pactDir);
+    return code === 0 ? undefined : `Jest exited ${code} (${(output.match(/expected but not received/g) ?? []).length} "expected but not received")`;
+  };
+  const runs = flags.stress
+    ? Array.from({ length: processes }, (_, index) => `stress_${index + 1}`).map((name) => ({ name, run: (dir: string) => generated(name, dir) }))
+    : discoverConsumers().map(({ pacticipant: name, spec }) => ({ name, run: (dir: string) => runSpec(spec, dir) }));
   const firstPacts = new Map<string, string>();
-  if (!existsSync('/proc')) console.log('Note: no /proc here, so leftover processes and ports are not checked.');
-
-  const fail = (round: number, what: string) => {
-    console.error(`✗ round ${round}/${rounds}: ${what}`);
-    return EXIT.failed;
+  const pactProblem = (file: string) => {
+    if (!existsSync(file)) return `${path.basename(file)} was not written`;
+    const text = readFileSync(file, 'utf8');
+    const held = (JSON.parse(text) as { interactions: unknown[] }).interactions.length;
+    if (flags.stress) return held === count ? undefined : `the pact holds ${held} of ${count} interactions`;
+    if (!firstPacts.has(path.basename(file))) firstPacts.set(path.basename(file), text);
+    return firstPacts.get(path.basename(file)) === text ? undefined : `${path.basename(file)} differs from the first one written`;
   };
 
+  process.env.SOAK_MARKER = randomUUID();
+  if (!existsSync('/proc')) console.log('Note: no /proc here, so leftover processes are not checked.');
+  console.log(`${rounds} rounds of ${runs.length} Jest processes at once${flags.stress ? `, ${count} interactions each` : ''}, Node ${process.version}`);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'aggregator-soak-'));
+  const seconds: number[] = [];
+  let failedRounds = 0;
   try {
     for (let round = 1; round <= rounds; round += 1) {
       const started = Date.now();
-      // Both consumers at once, as CI jobs and Jest workers run them.
-      const results = await Promise.all(
-        CONSUMERS.map((consumer) => runSpecs(`${consumer.spec.replace(/\./g, '\\.')}$`, path.join(work, `${consumer.folder}-${round}.json`), pactDir, marker)),
-      );
-      for (const [index, { report, output }] of results.entries()) {
-        const consumer = CONSUMERS[index]?.pacticipant;
-        if (!report?.success || report.numFailedTests > 0 || report.numPendingTests > 0 || report.numPassedTests === 0) {
-          const detail = report ? `${report.numFailedTests} failed, ${report.numPendingTests} skipped, ${report.numPassedTests} passed` : 'no report';
-          return fail(round, `${consumer}'s specs were not green (${detail}):\n${output.trim()}`);
-        }
-      }
-
-      for (const { pacticipant: consumer, pactFile } of CONSUMERS) {
-        const file = path.join(pactDir, pactFile);
-        if (!existsSync(file)) return fail(round, `${path.basename(file)} was not written`);
-        const text = readFileSync(file, 'utf8');
-        const first = firstPacts.get(consumer);
-        if (first === undefined) firstPacts.set(consumer, text);
-        else if (text !== first) return fail(round, `${path.basename(file)} differs from round 1`);
-      }
-
-      const leftovers = leftoverProcesses(marker);
-      if (leftovers.length > 0) return fail(round, `processes left behind: ${leftovers.join(', ')}`);
-      console.log(`  round ${round}/${rounds} green in ${((Date.now() - started) / 1000).toFixed(1)} s, pacts as in round 1, nothing left running`);
+      const pactDir = path.join(work, `round-${round}`);
+      const results = await Promise.all(runs.map(({ run }) => run(pactDir)));
+      const problems = runs.flatMap(({ name }, index) => {
+        const problem = results[index] ?? pactProblem(path.join(pactDir, pactFileName(name)));
+        return problem ? [`${name}: ${problem}`] : [];
+      });
+      const leftovers = leftoverProcesses();
+      if (leftovers.length > 0) problems.push(`processes left behind: ${leftovers.join(', ')}`);
+      seconds.push((Date.now() - started) / 1000);
+      if (problems.length > 0) failedRounds += 1;
+      const took = seconds.at(-1)?.toFixed(1);
+      const outcome = problems.length === 0 ? `green in ${took} s (pacts as expected, nothing left running)` : `FAILED in ${took} s: ${problems.join('; ')}`;
+      console.log(`  round ${round}/${rounds} ${outcome}`);
     }
-    console.log(`${rounds}/${rounds} rounds green, pacts stable`);
-    return EXIT.ok;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  const median = [...seconds].sort((a, b) => a - b)[Math.floor(seconds.length / 2)] ?? 0;
+  console.log(`${rounds - failedRounds}/${rounds} rounds green; median round ${median.toFixed(1)} s`);
+  return failedRounds === 0 ? EXIT.ok : EXIT.failed;
 });

@@ -3,8 +3,10 @@
  * Serves the aggregator as our contracts describe it (pact stub over pacts/), so a consumer can run
  * without the real service. A request may pick among interactions with the header Pact-Provider-State.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pactCliBinary, withoutTelemetry } from '../scripts/lib/pact-cli';
 import { loadEnv } from '../scripts/lib/env';
 import { pairConsumersWithPacts, readPactFiles } from '../scripts/lib/broker-step';
@@ -12,36 +14,32 @@ import { discoverConsumers, pactsDir } from '../scripts/lib/project';
 import { ConfigError } from '../scripts/lib/errors';
 import { checkCliValue, cliOption, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
+const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
+
 /**
  * Whether something already listens on `port`. pact stub binds every interface (0.0.0.0; it has no host
  * option), so that is where we look: its own error for a taken port is a Rust panic.
  */
-function portTaken(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.once('error', () => resolve(true));
-    probe.listen({ port, host: '0.0.0.0', exclusive: true }, () => probe.close(() => resolve(false)));
-  });
+async function portTaken(port: number): Promise<boolean> {
+  const probe = net.createServer().listen({ port, host: '0.0.0.0', exclusive: true });
+  const taken = await once(probe, 'listening').then(() => false, () => true);
+  await new Promise((resolve) => probe.close(resolve));
+  return taken;
 }
 
-/** Resolves true once something accepts connections on 127.0.0.1:`port`; gives up when `closed` settles. */
-async function listening(port: number, closed: Promise<unknown>): Promise<boolean> {
-  let over = false;
-  void closed.then(() => (over = true));
-  while (!over) {
-    const connected = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
+/** Resolves true once something accepts connections on 127.0.0.1:`port`, false once `stub` has ended. */
+async function listening(port: number, stub: ChildProcess): Promise<boolean> {
+  while (stub.exitCode === null && stub.signalCode === null) {
+    const socket = net.connect(port, '127.0.0.1');
+    const connected = await once(socket, 'connect').then(() => true, () => false);
+    socket.destroy();
     if (connected) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return false;
 }
 
-const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
-const PROVIDER_STATE_HEADER = 'Pact-Provider-State';
+const ended = (code: number | null) => (code === null ? 'killed by a signal' : `exit code ${code}`);
 
 runScript(async (argv) => {
   const flags = parseFlags(argv, { port: { type: 'string' }, 'provider-state': { type: 'string' } }, USAGE);
@@ -53,21 +51,20 @@ runScript(async (argv) => {
   const pacts = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir).map(({ pact }) => pact);
 
   if (await portTaken(port)) throw new ConfigError(`Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`);
-  const files = pacts.flatMap((pact) => ['--file', pact.path]);
   // warn: one line per request the contracts do not describe, where info logs two long lines for every request.
-  const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', PROVIDER_STATE_HEADER, '--loglevel', 'warn'];
+  const files = pacts.flatMap((pact) => ['--file', pact.path]);
+  const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', 'Pact-Provider-State', '--loglevel', 'warn'];
   if (providerState) args.push(cliOption('provider-state', providerState));
-  const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
 
-  // Its errors are held back until it listens: a pattern it rejects (`--provider-state '('`) is then one line,
-  // exit 2, with no banner for a stub that never ran.
   // Its log has colour codes even when written to a file; NO_COLOR turns them off unless a terminal shows them.
   const env = { ...withoutTelemetry(process.env), ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) };
   const stub = spawn(pactCliBinary(), args, { stdio: ['ignore', 'inherit', 'pipe'], env });
+  const closed = once(stub, 'close').then(([code]) => code as number | null);
+  // Its errors are held back until it listens: a pattern it rejects (`--provider-state '('`) is then one line,
+  // exit 2, with no banner for a stub that never ran.
   let heldErrors = '';
   const hold = (chunk: Buffer) => (heldErrors += chunk.toString('utf8'));
   stub.stderr.on('data', hold);
-  const closed = new Promise<number | null>((resolve) => stub.on('close', resolve));
   // Stop the stub with us, whichever way we are stopped.
   let stoppedByUs = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -76,7 +73,7 @@ runScript(async (argv) => {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const started = await Promise.race([listening(port, closed), closed.then(() => false)]);
+  const started = await listening(port, stub);
   if (stoppedByUs) {
     await closed;
     console.log('Stub aggregator stopped before it listened.');
@@ -89,12 +86,13 @@ runScript(async (argv) => {
       throw new ConfigError(`--provider-state ${JSON.stringify(providerState)} is not a regular expression pact stub accepts (${reason ?? 'invalid'}): fix the pattern.`);
     }
     if (code === 2) throw new ConfigError(`pact stub refused its arguments (exit 2)${reason ? `: ${reason}` : ''}.`);
-    console.error(`✗ The stub stopped before it listened (${code === null ? 'killed by a signal' : `exit code ${code}`})${reason ? `: ${reason}` : ''}.`);
+    console.error(`✗ The stub stopped before it listened (${ended(code)})${reason ? `: ${reason}` : ''}.`);
     return EXIT.failed;
   }
   stub.stderr.off('data', hold);
   process.stderr.write(heldErrors);
   stub.stderr.pipe(process.stderr);
+  const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
   // pact stub has no host option and listens on every interface, not only 127.0.0.1 (README: the stub).
   console.log(`Stub aggregator on http://127.0.0.1:${port} (pact stub listens on all interfaces of this machine) from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);
 
@@ -104,6 +102,6 @@ runScript(async (argv) => {
     console.log('Stub aggregator stopped.');
     return EXIT.ok;
   }
-  console.error(`✗ The stub stopped by itself (${code === null ? 'killed by a signal' : `exit code ${code}`}).`);
+  console.error(`✗ The stub stopped by itself (${ended(code)}).`);
   return EXIT.failed;
 });

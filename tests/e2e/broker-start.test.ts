@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, httpStatus } from '../../broker/server';
 import { runNpmScript } from '../pipeline/run-npm-script';
+import { freePort } from './real-broker';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
 
 // `npm run broker:start` as users run it: through npm, users in the environment, stopped by a signal.
@@ -35,10 +35,12 @@ function npmOnPath(): string {
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
-async function indexStatus(url: string, authorization: string): Promise<number> {
-  const response = await fetch(`${url}/`, { headers: { Authorization: authorization, Connection: 'close' } });
-  await response.arrayBuffer();
-  return response.status;
+/** The status of GET `url`, or undefined when nothing answers within a second. */
+async function status(url: string, authorization?: string): Promise<number | undefined> {
+  const headers = { Connection: 'close', ...(authorization && { Authorization: authorization }) };
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+  await response?.arrayBuffer();
+  return response?.status;
 }
 
 describe('npm run broker:start', () => {
@@ -75,9 +77,9 @@ describe('npm run broker:start', () => {
     }
     expect(output).toContain(`Pact Broker on ${url} (data in ${dataDir}/). Log in to its UI as ${READ_WRITE.BROKER_USERNAME}.`);
 
-    expect(await httpStatus(`${url}/diagnostic/status/heartbeat`)).toBe(200);
-    expect(await indexStatus(url, basic(READ_WRITE.BROKER_USERNAME, READ_WRITE.BROKER_PASSWORD))).toBe(200);
-    expect(await indexStatus(url, basic(READ_WRITE.BROKER_USERNAME, 'wrong'))).toBe(401);
+    expect(await status(`${url}/diagnostic/status/heartbeat`)).toBe(200);
+    expect(await status(`${url}/`, basic(READ_WRITE.BROKER_USERNAME, READ_WRITE.BROKER_PASSWORD))).toBe(200);
+    expect(await status(`${url}/`, basic(READ_WRITE.BROKER_USERNAME, 'wrong'))).toBe(401);
     expect(existsSync(path.join(dataDir, 'pact_broker.sqlite3'))).toBe(true);
 
     // While it runs: the puma process is bound to 127.0.0.1 only, and no command line holds a password.
@@ -95,7 +97,7 @@ describe('npm run broker:start', () => {
     const gone = Date.now() + 15_000;
     while (leftOver().length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(leftOver()).toEqual([]);
-    expect(await httpStatus(`${url}/diagnostic/status/heartbeat`)).toBeUndefined();
+    expect(await status(`${url}/diagnostic/status/heartbeat`)).toBeUndefined();
     expect(output).toMatch(/Stopping the Pact Broker\.\.\.\n(.|\n)*Pact Broker stopped\./);
     for (const secret of SECRETS) expect(output).not.toContain(secret);
   });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DATABASE_FILE_NAME, freePort, startBrokerServer, type RunningBroker } from '../../broker/server';
+import { DATABASE_FILE_NAME, startBrokerServer, type RunningBroker } from '../../broker/server';
+import { freePort } from './real-broker';
 import { PROVIDER } from '../../src/shared/provider';
 import { brokerApi, withoutBrokerIds, type PactResource } from './broker-api';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres';
@@ -21,7 +22,7 @@ describe.each(['SQLite', 'PostgreSQL'])('npm run pipeline:local against a real b
   let broker: RunningBroker;
   let project: ThrowawayProject;
   const start = () =>
-    startBrokerServer({ ...users, port, database: postgres ? { url: postgres.url } : { file: path.join(dataDir, DATABASE_FILE_NAME) }, startTimeoutMs: 90_000 });
+    startBrokerServer({ ...users, port, database: postgres ? { url: postgres.url } : { file: path.join(dataDir, DATABASE_FILE_NAME) } });
   const api = () => brokerApi({ url: broker.url, ...users });
 
   beforeAll(async () => {

@@ -7,14 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  DATABASE_FILE_NAME,
-  ensureBrokerBundle,
-  freePort,
-  startBrokerServer,
-  type BrokerLogLevel,
-  type BrokerUser,
-} from '../../broker/server';
+import { DATABASE_FILE_NAME, ensureBrokerBundle, startBrokerServer, type BrokerUser } from '../../broker/server';
+import { unusedUrl } from '../clients/fixture-server';
 
 export interface RealBroker {
   url: string;
@@ -24,21 +18,12 @@ export interface RealBroker {
   pid: number;
   /** The temp folder holding the broker's SQLite file; close() removes it. */
   dataDir: string;
-  /** The last lines the broker printed, for a failing test's message. */
-  logTail(): string;
   /** Stops the broker (the whole process group) and removes its temp folder. */
   close(): Promise<void>;
 }
 
-export interface RealBrokerOptions {
-  /** Further broker settings by their PACT_BROKER_* names, e.g. { PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION: 'true' }. */
-  settings?: Readonly<Record<string, string>>;
-  logLevel?: BrokerLogLevel;
-  /** A PostgreSQL database instead of SQLite in the temp folder. */
-  databaseUrl?: string;
-  /** Default 90 s: a cold start while other tests load the CPU is slow. */
-  startTimeoutMs?: number;
-}
+/** A port that was free a moment ago (the OS picks it); good enough for a test's throwaway server. */
+export const freePort = async () => Number(new URL(await unusedUrl()).port);
 
 function randomUser(role: string): BrokerUser {
   return { username: `${role}-${randomBytes(4).toString('hex')}`, password: randomBytes(18).toString('base64url') };
@@ -48,7 +33,7 @@ function randomUser(role: string): BrokerUser {
  * Starts a fresh broker and resolves once its heartbeat answers; rejects with the broker's log tail if it
  * does not start. The broker starts empty: what a test finds there is what it put there.
  */
-export async function startRealBroker(options: RealBrokerOptions = {}): Promise<RealBroker> {
+export async function startRealBroker(): Promise<RealBroker> {
   await ensureBrokerBundle(process.env, (line) => console.log(line));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pact-broker-'));
   const readWrite = randomUser('rw');
@@ -56,27 +41,12 @@ export async function startRealBroker(options: RealBrokerOptions = {}): Promise<
   // A port taken between freePort() and puma's bind is reported as "in use": try another once.
   for (let attempt = 1; ; attempt++) {
     try {
-      const broker = await startBrokerServer({
-        port: await freePort(),
-        database: options.databaseUrl ? { url: options.databaseUrl } : { file: path.join(dir, DATABASE_FILE_NAME) },
-        readWrite,
-        readOnly,
-        logLevel: options.logLevel,
-        settings: options.settings,
-        startTimeoutMs: options.startTimeoutMs ?? 90_000,
-      });
-      return {
-        url: broker.url,
-        readWrite,
-        readOnly,
-        pid: broker.pid,
-        dataDir: dir,
-        logTail: () => broker.logTail(),
-        close: async () => {
-          await broker.stop();
-          rmSync(dir, { recursive: true, force: true });
-        },
+      const broker = await startBrokerServer({ port: await freePort(), database: { file: path.join(dir, DATABASE_FILE_NAME) }, readWrite, readOnly });
+      const close = async () => {
+        await broker.stop();
+        rmSync(dir, { recursive: true, force: true });
       };
+      return { url: broker.url, readWrite, readOnly, pid: broker.pid, dataDir: dir, close };
     } catch (error) {
       if (attempt < 2 && /already in use|Address already in use/.test((error as Error).message)) continue;
       rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../broker/server';
+import { freePort } from './real-broker';
 
 export interface ThrowawayPostgres {
   /** postgres://broker:<password>@127.0.0.1:<port>/postgres */

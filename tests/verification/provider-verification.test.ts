@@ -4,6 +4,7 @@ import path from 'node:path';
 import { discoverConsumers, pactFileName } from '../../scripts/lib/project';
 import { PACTICIPANT as COUNTRY_DIRECTORY } from '../../src/consumer-a/pacticipant';
 import { PACTICIPANT as PER_CAPITA_RANKING } from '../../src/consumer-b/pacticipant';
+import type { AggregatorCountry } from '../../src/shared/country';
 import { PROVIDER } from '../../src/shared/provider';
 import { contractSpecs, runContractSpecs } from '../pact-files/run-specs';
 import { GERMANY, startReferenceAggregator, type ReferenceAggregator } from '../../tools/reference-aggregator';
@@ -32,6 +33,11 @@ afterEach(async () => {
 const mismatchLines = (verification: Verification) => verification.failures.flatMap((failure) => failure.mismatches);
 const mismatchText = (verification: Verification) => mismatchLines(verification).join('\n');
 
+/** The regression in the provider's HEAD: every population is zeroed before percentCases is computed. */
+const zeroPopulations = (country: AggregatorCountry) => ({ ...country, population: 0, percentCases: (0).toFixed(15) });
+/** The provider's first version, which sent percentCases as a JSON number (15 decimals at most). */
+const percentCasesAsNumber = (country: AggregatorCountry) => ({ ...country, percentCases: Number(country.percentCases) });
+
 describe('the contracts under the real Pact verifier', () => {
   it('pass against a correct aggregator with other data', async () => {
     aggregator = await startReferenceAggregator();
@@ -45,7 +51,7 @@ describe('the contracts under the real Pact verifier', () => {
   });
 
   it('fail consumer-b against the aggregator\'s regression that zeroes every population', async () => {
-    aggregator = await startReferenceAggregator({ zeroPopulations: true });
+    aggregator = await startReferenceAggregator({ answer: zeroPopulations });
 
     const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 
@@ -59,7 +65,7 @@ describe('the contracts under the real Pact verifier', () => {
 
   it('blame the population alone for that regression, not the ratio of 0 it causes', async () => {
     // "0.000000000000000" is also what a country without cases answers: the contract must not reject it.
-    aggregator = await startReferenceAggregator({ zeroPopulations: true });
+    aggregator = await startReferenceAggregator({ answer: zeroPopulations });
 
     const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 
@@ -68,7 +74,7 @@ describe('the contracts under the real Pact verifier', () => {
   });
 
   it('fail consumer-a against the same regression, where it reads population', async () => {
-    aggregator = await startReferenceAggregator({ zeroPopulations: true });
+    aggregator = await startReferenceAggregator({ answer: zeroPopulations });
 
     const verification = await verifyPacts([path.join(pactDir, pactFileName(COUNTRY_DIRECTORY))], aggregator);
 
@@ -81,7 +87,7 @@ describe('the contracts under the real Pact verifier', () => {
   it('fail against an aggregator that sends percentCases as a JSON number, even one with 15 decimals', async () => {
     // Germany's ratio is 0.461767342289107 to 15 decimals: as a number its text still fits the pattern,
     // so only the contract's type rule can catch it.
-    aggregator = await startReferenceAggregator({ percentCasesAsNumber: true, countries: [GERMANY] });
+    aggregator = await startReferenceAggregator({ answer: percentCasesAsNumber, countries: [GERMANY] });
 
     const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 

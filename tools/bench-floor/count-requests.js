@@ -6,9 +6,7 @@ const diagnostics = require('node:diagnostics_channel');
 const { appendFileSync } = require('node:fs');
 
 let requests = 0;
-const count = () => {
-  requests += 1;
-};
+const count = () => (requests += 1);
 diagnostics.subscribe('http.client.request.start', count);
 diagnostics.subscribe('undici:request:create', count);
 
