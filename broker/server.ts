@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BROKER_VARIABLES, readSetting } from '../scripts/lib/broker-config';
 import type { Env } from '../scripts/lib/env';
-import { ConfigError } from '../scripts/lib/errors';
+import { ConfigError } from '../scripts/lib/script';
 
 export const DATABASE_FILE_NAME = 'pact_broker.sqlite3';
 const BROKER_DIR = __dirname;

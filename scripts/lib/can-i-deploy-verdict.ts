@@ -1,9 +1,9 @@
 import { PROVIDER } from '../../src/shared/provider';
 import type { BrokerConfig } from './broker-config';
 import type { BrokerStep } from './broker-step';
-import { checkCliValue, cliOption } from './script';
-import { cliJson, describeCliFailure, refuseCredentialsIn, runPactCli, screened } from './pact-cli';
+import { cliJson, describeCliFailure, refuseCredentialsIn, runPactCli, screened, WITHHELD } from './pact-cli';
 import type { CliRunner, StepDeps } from './publish';
+import { checkCliValue, cliOption } from './script';
 
 /** The part of the broker's matrix answer (GET /matrix, through `pact broker can-i-deploy -o json`) we read. */
 export interface MatrixAnswer {
@@ -31,7 +31,7 @@ export function canIDeployArgs(consumer: string, version: string, environment: s
 }
 
 /** One question through the CLI; its JSON answer, or why there is none. */
-export async function ask(consumer: string, version: string, environment: string, broker: BrokerConfig, deadline: number, run: CliRunner = runPactCli): Promise<Question> {
+async function ask(consumer: string, version: string, environment: string, broker: BrokerConfig, deadline: number, run: CliRunner): Promise<Question> {
   const result = await run(canIDeployArgs(consumer, version, environment, broker.baseUrl), broker, deadline);
   if (result.code !== 0 || result.timedOut) return { failure: await describeCliFailure(result, broker, 'can-i-deploy', deadline) };
   const answer = cliJson(result) as Partial<MatrixAnswer> | undefined;
@@ -39,8 +39,6 @@ export async function ask(consumer: string, version: string, environment: string
   if (typeof answer?.summary?.reason === 'string' && (deployable === null || typeof deployable === 'boolean') && Array.isArray(answer.matrix)) return { answer: answer as MatrixAnswer };
   return { failure: 'the pact CLI exited 0 without a can-i-deploy answer, so this counts as no.' };
 }
-
-const isUnknown = (question: Question | undefined) => question !== undefined && 'answer' in question && question.answer.summary.deployable === null;
 
 /**
  * Asks about every consumer at once; while some answers are unknown (the provider is still verifying), waits one
@@ -51,7 +49,10 @@ export async function askUntilKnown(consumers: string[], askOne: (consumer: stri
   const askAll = async (names: string[]) => (await Promise.all(names.map(askOne))).forEach((question, index) => answers.set(names[index] as string, question));
   await askAll(consumers);
   for (let attempt = 1; attempt <= options.retries; attempt += 1) {
-    const unknown = consumers.filter((consumer) => isUnknown(answers.get(consumer)));
+    const unknown = consumers.filter((consumer) => {
+      const question = answers.get(consumer);
+      return question && 'answer' in question && question.answer.summary.deployable === null;
+    });
     if (unknown.length === 0) break;
     if (deps.clock.now() + options.intervalSeconds * 1000 >= options.deadline) {
       deps.log(`  ${unknown.join(', ')}: still unknown, and no time left to wait within PACT_BROKER_TIMEOUT_SECONDS`);
@@ -62,15 +63,6 @@ export async function askUntilKnown(consumers: string[], askOne: (consumer: stri
     await askAll(unknown);
   }
   return answers;
-}
-
-function table(answer: MatrixAnswer): string[] {
-  const rows = [
-    ['CONSUMER', 'C.VERSION', 'PROVIDER', 'P.VERSION', 'SUCCESS?'],
-    ...answer.matrix.map((row) => [String(row.consumer?.name), String(row.consumer?.version?.number), String(row.provider?.name), row.provider?.version?.number ?? '???', String(row.verificationResult?.success ?? '???')]),
-  ];
-  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ').trimEnd());
 }
 
 /**
@@ -88,6 +80,9 @@ export function verdict(answer: MatrixAnswer, consumer: string, version: string)
   return { yes: true, text: 'yes' };
 }
 
+const rowLine = ({ consumer, provider, verificationResult }: MatrixAnswer['matrix'][number]) =>
+  `${consumer?.name} ${consumer?.version?.number} with ${provider?.name} ${provider?.version?.number ?? '(no version)'}: verified ${verificationResult?.success ?? '(no result)'}`;
+
 /** can-i-deploy for every consumer of `step`; exit 0 only when every answer is a yes with its evidence. */
 export async function canIDeploy(step: BrokerStep, environment: string, wait: { retries: number; intervalSeconds: number }, deps: StepDeps & { clock?: Clock }): Promise<number> {
   const { broker, version } = step;
@@ -96,13 +91,15 @@ export async function canIDeploy(step: BrokerStep, environment: string, wait: { 
   const deadline = clock.now() + broker.timeoutSeconds * 1000;
   deps.log(`Can consumer version ${version.number} be deployed to ${environment}? Asking ${broker.baseUrl}`);
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
-  const answers = await askUntilKnown(consumers, (consumer) => ask(consumer, version.number, environment, broker, deadline, deps.run), { ...wait, deadline }, { clock, log: deps.log });
+  const askOne = (consumer: string) => ask(consumer, version.number, environment, broker, deadline, deps.run ?? runPactCli);
+  const answers = await askUntilKnown(consumers, askOne, { ...wait, deadline }, { clock, log: deps.log });
   const refused = consumers.filter((consumer) => {
     const question = answers.get(consumer) as Question;
     if ('failure' in question) return deps.log(`  ✗ ${consumer}: ${question.failure}`), true;
     const { yes, text } = verdict(question.answer, consumer, version.number);
     deps.log(`  ${yes ? '✓' : '✗'} ${consumer}: ${text}`);
-    for (const line of [...table(question.answer), ...question.answer.summary.reason.split('\n')]) deps.log(`      ${screened(line, broker) ?? '(a line withheld: it contained a broker credential)'}`);
+    // The evidence: each matrix row, then the broker's reason.
+    for (const line of [...question.answer.matrix.map(rowLine), ...question.answer.summary.reason.split('\n')]) deps.log(`      ${screened(line, broker) ?? WITHHELD}`);
     return !yes;
   });
   if (refused.length > 0) {

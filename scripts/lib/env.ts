@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'dotenv';
-import { ConfigError } from './errors';
+import { ConfigError } from './script';
 
 /** The environment as the scripts see it: the process environment over `.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;

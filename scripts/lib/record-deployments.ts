@@ -1,8 +1,9 @@
 import type { BrokerConfig } from './broker-config';
 import { brokerRequest } from './broker-http';
 import type { BrokerStep } from './broker-step';
-import { describeFailure, refuseCredentialsIn } from './pact-cli';
+import { describeFailure, noEnvironment, refuseCredentialsIn } from './pact-cli';
 import type { StepDeps } from './publish';
+import { count } from './script';
 
 type Link = { name?: string; href?: string };
 type DeployedVersion = { currentlyDeployed?: boolean; applicationInstance?: string | null; _embedded?: { pacticipant?: { name?: string }; version?: { number?: string } }; _links?: { self?: Link } };
@@ -12,7 +13,7 @@ type DeployedVersion = { currentlyDeployed?: boolean; applicationInstance?: stri
  * `pb:record-deployment` link for the environment, then a POST), and counts it only when the broker, read
  * back, shows that version of that consumer currently deployed there. Returns what was missing, or undefined.
  */
-export async function recordDeployment(broker: BrokerConfig, consumer: string, version: string, environment: string, instance: string | undefined, deadline: number): Promise<string | undefined> {
+async function recordDeployment(broker: BrokerConfig, consumer: string, version: string, environment: string, instance: string | undefined, deadline: number): Promise<string | undefined> {
   const versionPath = `/pacticipants/${encodeURIComponent(consumer)}/versions/${encodeURIComponent(version)}`;
   const found = await brokerRequest(broker, 'GET', versionPath, deadline);
   if ('status' in found && found.status === 404) return `the broker does not know ${consumer} version ${version} (404): publish its pacts first (npm run publish:pact), or check PACT_BROKER_URL's path prefix.`;
@@ -20,7 +21,7 @@ export async function recordDeployment(broker: BrokerConfig, consumer: string, v
   const links = (found.body as { _links?: Record<string, Link | Link[] | undefined> } | undefined)?._links;
   if (!links) return `the broker's answer for ${consumer} version ${version} is not a Pact Broker version (no _links): is PACT_BROKER_URL a Pact Broker?`;
   const link = [links['pb:record-deployment'] ?? []].flat().find((each) => each.name === environment);
-  if (!link?.href) return `the broker has no environment "${environment}": check the name, or create it once with: pact broker create-environment --name ${environment}`;
+  if (!link?.href) return noEnvironment(environment);
   const posted = await brokerRequest(broker, 'POST', link.href, deadline, instance ? { applicationInstance: instance, target: instance } : {});
   if (!('status' in posted) || posted.status < 200 || posted.status > 299) return describeFailure(posted, broker, 'record-deployment', deadline);
   // The broker's evidence: the deployed version it created, read again from its own link.
@@ -35,23 +36,22 @@ export async function recordDeployment(broker: BrokerConfig, consumer: string, v
 export async function recordDeployments(step: BrokerStep, environment: string, instance: string | undefined, dryRun: boolean, deps: StepDeps): Promise<number> {
   const { broker, version } = step;
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
+  const where = `${environment}${instance ? ` (${instance})` : ''}`;
   refuseCredentialsIn([{ name: '--environment', value: environment }, { name: '--application-instance', value: instance }], broker);
-  deps.log(`Recording consumer version ${version.number} as deployed to ${environment}${instance ? ` (${instance})` : ''} in ${broker.baseUrl}`);
+  deps.log(`Recording consumer version ${version.number} as deployed to ${where} in ${broker.baseUrl}`);
   if (dryRun) {
-    for (const consumer of consumers) deps.log(`  would record ${consumer} ${version.number} as deployed to ${environment}${instance ? ` (${instance})` : ''}`);
+    for (const consumer of consumers) deps.log(`  would record ${consumer} ${version.number} as deployed to ${where}`);
     deps.log('Dry run: nothing was sent to the broker.');
     return 0;
   }
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
   const missing = await Promise.all(consumers.map((consumer) => recordDeployment(broker, consumer, version.number, environment, instance, deadline)));
-  const failed = consumers.filter((consumer, index) => {
-    deps.log(missing[index] ? `  ✗ ${consumer}: ${missing[index]}` : `  ✓ ${consumer} ${version.number} recorded as deployed to ${environment}`);
-    return missing[index] !== undefined;
-  });
+  consumers.forEach((consumer, index) => deps.log(missing[index] ? `  ✗ ${consumer}: ${missing[index]}` : `  ✓ ${consumer} ${version.number} recorded as deployed to ${environment}`));
+  const failed = consumers.filter((_, index) => missing[index] !== undefined);
   if (failed.length > 0) {
     deps.error(`✗ Recording failed for ${failed.join(', ')}.`);
     return 1;
   }
-  deps.log(`Recorded ${consumers.length} deployment${consumers.length === 1 ? '' : 's'} to ${environment}.`);
+  deps.log(`Recorded ${count(consumers.length, 'deployment')} to ${environment}.`);
   return 0;
 }

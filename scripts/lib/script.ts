@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Env } from './env';
-import { ConfigError } from './errors';
+
+/** Bad configuration or input: the scripts print its message as one line and exit 2 without sending anything. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
 
 /** Exit codes of every script: done, failed, bad input (nothing sent). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
@@ -20,6 +24,9 @@ export function runScript(main: (argv: string[]) => Promise<number>): void {
     },
   );
 }
+
+/** Where a step's lines go. */
+export const consoleOutput = { log: (line: string) => console.log(line), error: (line: string) => console.error(line) };
 
 /**
  * node:util's parseArgs with one-line errors that show the usage. Also refused: a single-valued flag given twice
@@ -40,12 +47,9 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.split('\n')[0]}. Usage: ${usage}`);
   }
-  const seen = new Set<string>();
-  for (const token of parsed.tokens) {
-    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
-    if (seen.has(token.name)) throw new ConfigError(`--${token.name} was given more than once: give it once. Usage: ${usage}`);
-    seen.add(token.name);
-  }
+  const given = parsed.tokens.flatMap((token) => (token.kind === 'option' && !options[token.name]?.multiple ? [token.name] : []));
+  const twice = given.find((name, index) => given.indexOf(name) !== index);
+  if (twice) throw new ConfigError(`--${twice} was given more than once: give it once. Usage: ${usage}`);
   return parsed.values;
 }
 
@@ -61,13 +65,11 @@ function setInNpmrc(name: string, value: string, env: Env): boolean {
   });
 }
 
-/** An optional whole-number flag within [min, max]. */
-export function wholeNumberFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+/** An optional whole number within [min, max]: a flag's (its value shown), or with `unit` a variable's (its value never shown). */
+export function wholeNumberFlag(value: string | undefined, name: string, fallback: number, min: number, max: number, unit?: string): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new ConfigError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value.slice(0, 40))}.`);
-  }
-  return Number(value);
+  if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value);
+  throw new ConfigError(`${name} must be a whole number${unit ? ` of ${unit} from ${min} to ${max}` : ` from ${min} to ${max}, got ${JSON.stringify(value.slice(0, 40))}`}.`);
 }
 
 /** A broker environment or application instance named by a flag. */
@@ -78,16 +80,14 @@ export function nameFlag(value: string | undefined, flag: string, usage: string,
   return value;
 }
 
-const isTrue = (value: string | undefined) => value !== undefined && value !== '' && value !== 'false' && value !== '0';
+/** npm's own `--dry-run` before `--` reaches us only as npm_config_dry_run. */
+const npmDryRun = (env: Env) => !['', 'false', '0', undefined].includes(env.npm_config_dry_run);
 
-/** `-- --dry-run`, or npm's own `--dry-run` before `--`, which reaches us only as npm_config_dry_run. */
-export function dryRunRequested(flag: boolean | undefined, env: Env = process.env): boolean {
-  return flag === true || isTrue(env.npm_config_dry_run);
-}
+export const dryRunRequested = (flag: boolean | undefined, env: Env = process.env) => flag === true || npmDryRun(env);
 
 /** For a step without a dry run: refuse npm's flag rather than quietly do the real thing. */
 export function refuseNpmDryRun(step: string, env: Env = process.env): void {
-  if (isTrue(env.npm_config_dry_run)) throw new ConfigError(`${step} has no dry run (npm passed on --dry-run as npm_config_dry_run): run it without --dry-run.`);
+  if (npmDryRun(env)) throw new ConfigError(`${step} has no dry run (npm passed on --dry-run as npm_config_dry_run): run it without --dry-run.`);
 }
 
 /** "1 interaction", "2 interactions". */
@@ -98,26 +98,20 @@ export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 
  * environment, instance) passes here. A leading "-" would be read as an option (`--help` exits 0); a control
  * or invisible character would reach the broker inside a name. Options are also passed as `--name=value`.
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u;
-export const MAX_CLI_VALUE_LENGTH = 1024;
-
 export function cliValueProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
   if (value.startsWith('-')) return 'starts with "-", so the pact CLI would take it for an option';
-  if (CONTROL.test(value)) return 'contains a newline, a control character or an invisible one';
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u.test(value)) return 'contains a newline, a control character or an invisible one';
   if (/^\s|\s$/u.test(value)) return 'starts or ends with a space';
-  if (value.length > MAX_CLI_VALUE_LENGTH) return `is longer than ${MAX_CLI_VALUE_LENGTH} characters`;
-  return undefined;
+  return value.length > 1024 ? 'is longer than 1024 characters' : undefined;
 }
 
 /** `value`, or a ConfigError naming its source; a variable's value is never shown (it may be a misplaced secret). */
 export function checkCliValue(value: string, source: { name: string; showValue: boolean }): string {
   const problem = cliValueProblem(value);
-  if (problem) {
-    const shown = source.showValue ? ` ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}` : '';
-    throw new ConfigError(`${source.name}${shown} ${problem}: give a plain value.`);
-  }
-  return value;
+  if (!problem) return value;
+  const shown = source.showValue ? ` ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}` : '';
+  throw new ConfigError(`${source.name}${shown} ${problem}: give a plain value.`);
 }
 
 export const cliOption = (name: string, value: string) => `--${name}=${value}`;
