@@ -6,8 +6,7 @@ import tls from 'node:tls';
 import type { BrokerConfig } from './broker-config';
 
 /**
- * Our own requests to the broker's HAL API (recording a deployment, reading back what it holds), with the
- * step's credentials, its CA bundle, the proxy the environment names (as the pact CLI uses it), and its deadline.
+ * An answer to our own request to the broker's HAL API, made with the step's credentials, CA bundle, proxy and deadline.
  * Redirects are never followed: credentials go only to PACT_BROKER_URL.
  */
 export type BrokerAnswer =
@@ -15,7 +14,6 @@ export type BrokerAnswer =
   | { transport: string; path: string }
   | { timedOut: true; path: string };
 
-/** `json` parsed, or undefined when it is not JSON. */
 export function parseJson(json: string | undefined): unknown {
   try {
     return json ? JSON.parse(json) : undefined;
@@ -31,12 +29,9 @@ export function proxyFor(url: string, env: BrokerConfig['env']): { variable: str
   if (noProxy.some((entry) => entry === '*' || (entry !== '' && (hostname === entry || hostname.endsWith(`.${entry}`))))) return undefined;
   const scheme = protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY';
   const variable = [scheme, scheme.toLowerCase(), 'ALL_PROXY', 'all_proxy'].find((name) => env[name]);
-  const proxy = variable ? (env[variable] as string) : undefined;
+  const proxy = variable && env[variable];
   return variable && proxy ? { variable, url: proxy, address: URL.parse(proxy)?.host ?? '(not a URL)' } : undefined;
 }
-
-const authorization = ({ auth }: BrokerConfig) =>
-  auth?.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : auth && `Bearer ${auth.token}`;
 
 /** One request, no retries. `target` is a path, or a HAL link whose path is taken against the base URL (as the CLI does). */
 function once(config: BrokerConfig, method: string, target: string, body: unknown, deadline: number): Promise<BrokerAnswer> {
@@ -51,9 +46,9 @@ function once(config: BrokerConfig, method: string, target: string, body: unknow
   const ca = config.env.SSL_CERT_FILE ? [...tls.rootCertificates, readFileSync(config.env.SSL_CERT_FILE, 'utf8')] : undefined;
   const agent = secure ? new https.Agent({ proxyEnv, ca }) : new http.Agent({ proxyEnv });
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { Accept: 'application/hal+json, application/json', ...(payload ? { 'Content-Type': 'application/json' } : {}) };
-  const credentials = authorization(config);
-  if (credentials) headers.Authorization = credentials;
+  const headers: Record<string, string> = { Accept: 'application/hal+json, application/json', ...(payload !== undefined && { 'Content-Type': 'application/json' }) };
+  const { auth } = config;
+  if (auth) headers.Authorization = auth.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : `Bearer ${auth.token}`;
   return new Promise((resolve) => {
     const request = (secure ? https : http).request(url, { method, headers, agent, timeout: Math.max(1, deadline - Date.now()) }, (response) => {
       const { statusCode = 0, statusMessage = '', headers: { location, 'retry-after': retryAfter } } = response;

@@ -18,24 +18,12 @@ export interface BrokerStep {
 }
 
 /** A pact in the pacts folder, as read once: the steps check and send these bytes, never the file again. */
-export interface PactFile {
-  path: string;
-  consumer: string;
-  provider: string;
-  interactions: number;
-  content: Buffer;
-}
+export type PactFile = { path: string; consumer: string; provider: string; interactions: number; content: Buffer };
 
-/**
- * The largest pact the pipeline hands to the pact CLI, whose time to prepare one grows faster than its size
- * (pact CLI 18.1: 1 MB 2 s, 4 MB 7 s, 23 MB nothing sent within 60 s).
- */
+/** The pact CLI's time to prepare a pact grows faster than its size (18.1: 1 MB 2 s, 4 MB 7 s, 23 MB nothing sent in 60 s). */
 export const MAX_PACT_BYTES = 4 * 1024 * 1024;
 
-/**
- * The checked configuration of the project in `root` (npm runs scripts from the package's folder): each pact
- * must have been written and vouched for by one clean run of the contract tests at the version's commit.
- */
+/** The checked step for the project in `root` (npm runs scripts from the package's folder), every pact vouched for by its run. */
 export function prepareBrokerStep(root = process.cwd(), processEnv = process.env, options: { dryRun?: boolean; notify?: (line: string) => void } = {}): BrokerStep {
   const env = loadEnv(processEnv, root, options.notify ?? ((line) => console.error(line)));
   const broker = readBrokerConfig(env, { dryRun: options.dryRun });
@@ -68,10 +56,7 @@ export function pairConsumersWithPacts(consumers: Consumer[], pacts: PactFile[],
   });
 }
 
-/**
- * Every `*.json` in `dir` (not sub-folders, as the CLI reads them), checked: one bad file stops everything.
- * Messages never quote a file's content, and never advise deleting a file the user may not have created.
- */
+/** Every `*.json` in `dir` (as the CLI reads it), checked; messages never quote a file or advise deleting one the user may not have made. */
 export function readPactFiles(dir: string): PactFile[] {
   if (!existsSync(dir)) throw new ConfigError(`The pacts folder ${shown(dir)}/ does not exist: run the contract tests first (npm test) to write the pacts, or check PACT_DIR.`);
   if (!statSync(dir).isDirectory()) throw new ConfigError(`${shown(dir)} is not a folder: PACT_DIR must name the folder the contract tests write pacts to.`);

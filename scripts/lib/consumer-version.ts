@@ -2,25 +2,15 @@ import { variableName, type Env } from './env';
 import { git, gitState } from './provenance';
 import { checkCliValue, ConfigError } from './script';
 
-export interface ConsumerVersion {
-  /** The full git commit that produced the pacts. */
-  number: string;
-  branch?: string;
-  buildUrl?: string;
-  /** Where each value came from, for the summary. */
-  numberSource: string;
-  branchSource?: string;
-}
+/** `number`: the full commit that produced the pacts; the sources say where values came from, for the summary. */
+export type ConsumerVersion = { number: string; numberSource: string; branch?: string; branchSource?: string; buildUrl?: string };
 
 /** CI branch variables, in order; a pull request's source branch before the ref name. */
 const CI_BRANCH_VARIABLES = ['GITHUB_HEAD_REF', 'GITHUB_REF_NAME', 'CI_COMMIT_BRANCH', 'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME', 'BRANCH_NAME', 'CIRCLE_BRANCH', 'BITBUCKET_BRANCH', 'BUILDKITE_BRANCH', 'BUILD_SOURCEBRANCHNAME'];
 
 const set = (env: Env, name: string) => env[name]?.replace(/^ +| +$/g, '') || undefined;
 
-/**
- * The version to publish under: the commit of the clean checkout holding `pactDir` (or GIT_COMMIT outside git,
- * which must name that same commit inside it), its branch and build link, each checked before anything is sent.
- */
+/** The commit of the clean checkout holding `pactDir` (GIT_COMMIT must name it; outside git it is the version), branch and build link. */
 export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersion {
   const state = gitState(pactDir, pactDir);
   const fromEnv = set(env, 'GIT_COMMIT');

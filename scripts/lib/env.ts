@@ -9,11 +9,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** Per loaded environment: the .env file and the variables whose value came from it (for messages). */
 const origins = new WeakMap<Env, { file: string; fromFile: ReadonlySet<string> }>();
 
-/**
- * `.env` (or the file DOTENV_CONFIG_PATH names, which must exist) under the real environment: the shell or CI
- * always wins. `notify` hears, by name only, each variable the two set differently.
- */
-export function loadEnv(processEnv: NodeJS.ProcessEnv = process.env, projectRoot: string = process.cwd(), notify: (line: string) => void = () => undefined): Env {
+/** `.env` (or the file DOTENV_CONFIG_PATH names) under the real environment, which always wins; `notify` hears where they differ, by name only. */
+export function loadEnv(processEnv = process.env, projectRoot = process.cwd(), notify: (line: string) => void = () => undefined): Env {
   const named = processEnv.DOTENV_CONFIG_PATH;
   const file = named ? path.resolve(projectRoot, named) : path.join(projectRoot, '.env');
   if (named && !existsSync(file)) throw new ConfigError(`DOTENV_CONFIG_PATH names ${file}, which does not exist: fix the path, or unset DOTENV_CONFIG_PATH to read .env.`);
@@ -34,9 +31,8 @@ export function loadEnv(processEnv: NodeJS.ProcessEnv = process.env, projectRoot
   }
   const env: Env = { ...fromFile, ...processEnv };
   const overridden = Object.keys(fromFile).filter((name) => processEnv[name] !== undefined && processEnv[name] !== fromFile[name]);
-  if (overridden.length > 0) {
-    notify(`Note: ${overridden.join(', ')} ${overridden.length === 1 ? 'is' : 'are'} set both in the environment and in ${file}, differently: the environment's value wins.`);
-  }
+  const verb = overridden.length === 1 ? 'is' : 'are';
+  if (overridden.length > 0) notify(`Note: ${overridden.join(', ')} ${verb} set both in the environment and in ${file}, differently: the environment's value wins.`);
   origins.set(env, { file, fromFile: new Set(Object.keys(fromFile).filter((name) => processEnv[name] === undefined)) });
   return env;
 }

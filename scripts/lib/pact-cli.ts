@@ -29,13 +29,14 @@ export function cliEnvironment(config: BrokerConfig): NodeJS.ProcessEnv {
 /** A finished CLI run: `code` is null when it was killed; its output is for parsing only, never printed as is. */
 export type CliRun = { code: number | null; stdout: string; stderr: string; timedOut: boolean };
 
-/** Runs `pact <args>` with the broker's credentials in its environment; killed at the deadline (epoch ms), as it waits forever on a silent broker. */
+/** Runs `pact <args>` with the broker's credentials in its environment, killed at the deadline (epoch ms): it waits forever on a silent broker. */
 export function runPactCli(args: string[], config: BrokerConfig, deadline: number, options: { onSpawn?: (pid: number) => void } = {}): Promise<CliRun> {
+  const settings = { env: cliEnvironment(config), timeout: Math.max(1, deadline - Date.now()), killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 } as const;
   return new Promise((resolve, reject) => {
-    const timeout = Math.max(1, deadline - Date.now());
-    const child = execFile(pactCliBinary(), args, { env: cliEnvironment(config), timeout, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code === 'string') reject(new Error(error.message));
-      else resolve({ code: error ? (error.code ?? null) : 0, stdout, stderr, timedOut: error?.killed === true });
+    const child = execFile(pactCliBinary(), args, settings, (error, stdout, stderr) => {
+      const code = error ? error.code : 0;
+      if (typeof code === 'string') reject(new Error(error?.message));
+      else resolve({ code: code ?? null, stdout, stderr, timedOut: error?.killed === true });
     });
     child.stdin?.end();
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
@@ -47,10 +48,8 @@ export function cliJson(run: CliRun): unknown {
   const start = run.stdout.indexOf('{');
   return start < 0 ? undefined : parseJson(run.stdout.slice(start));
 }
-/**
- * The forms in which a credential could appear only if it had leaked: the Basic value, `user:password`, and a
- * password or token of 8+ characters that is not a plain word (masking every "pact" would reveal more than it hides).
- */
+
+/** Where a credential could show only if it leaked: the Basic value, `user:password`, a password or token of 8+ characters not a plain word. */
 export function distinctiveSecrets({ auth }: BrokerConfig): string[] {
   if (!auth) return [];
   const candidates = auth.kind === 'basic' ? [Buffer.from(`${auth.username}:${auth.password}`).toString('base64'), `${auth.username}:${auth.password}`, auth.password] : [auth.token];
@@ -82,6 +81,7 @@ function brokerReasons(body: unknown): string[] {
   return [];
 }
 
+/** For a `pb:record-deployment` link missing, or can-i-deploy's 400. */
 export const noEnvironment = (name: string) => `the broker has no environment "${name}": check the name, or create it once with: pact broker create-environment --name ${name}`;
 
 /** One line saying what went wrong with the broker (or the proxy before it) and what to do. */
@@ -136,9 +136,8 @@ export function describeFailure(answer: BrokerAnswer, config: BrokerConfig, step
 }
 
 /**
- * The cause of a failed CLI run. Even with `-o json` the CLI reports a failure only in its text (pact CLI 18.1),
- * which is not an interface: only the broker's status and reasons are read from it. For anything else (no answer,
- * a transport error, a timeout) one short request of our own to the same broker finds the cause.
+ * The cause of a failed CLI run. Even with `-o json` the CLI 18.1 reports a failure only in its text, which is not an interface:
+ * only the broker's status and reasons are read from it; otherwise one short request of our own to the broker finds the cause.
  */
 export async function describeCliFailure(run: CliRun, config: BrokerConfig, step: StepName, deadline: number): Promise<string> {
   const describe = (answer: BrokerAnswer) => describeFailure(answer, config, step, deadline);

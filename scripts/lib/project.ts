@@ -4,10 +4,7 @@ import { PROVIDER } from '../../src/shared/provider';
 import type { Env } from './env';
 import { ConfigError } from './script';
 
-/**
- * The project's layout in one place. Nothing here names today's consumers: a consumer is a folder
- * `src/consumer-<x>/` declaring its broker name in `pacticipant.ts`, plus its spec `tests/contracts/consumer-<x>.pact.test.ts`.
- */
+/** The project's layout; nothing here names today's consumers. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Where the specs write pacts and the steps read them: `PACT_DIR`, else `pacts/`. */
@@ -18,22 +15,12 @@ export function pactsDir(env: Env = process.env, root: string = PROJECT_ROOT): s
 /** PactV4 names the file `<consumer>-<provider>.json`. */
 export const pactFileName = (consumer: string, provider: string = PROVIDER) => `${consumer}-${provider}.json`;
 
-export interface Consumer {
-  /** `consumer-a`: its folder in src/ and the name of its spec. */
-  folder: string;
-  /** `consumer_a`: its name in its pact and in the broker. */
-  pacticipant: string;
-  pactFile: string;
-  /** Relative to the project root: `tests/contracts/consumer-a.pact.test.ts`. */
-  spec: string;
-}
+/** `folder` consumer-a (in src/, and its spec's name), `pacticipant` consumer_a (in its pact and the broker), `spec` from the root. */
+export type Consumer = { folder: string; pacticipant: string; pactFile: string; spec: string };
 
 const contractSpec = (folder: string) => `tests/contracts/${folder}.pact.test.ts`;
 
-/**
- * The consumers of the project at `root`, sorted by folder. A folder that looks like a consumer but breaks the
- * rules is refused by name (never silently passed over): `npm test` checks this too (tests/contracts/consumer-folders.test.ts).
- */
+/** Each `src/consumer-<x>/` with its `pacticipant.ts` and spec, sorted; a folder that breaks the rules is refused by name, never passed over. */
 export function discoverConsumers(root: string = PROJECT_ROOT): Consumer[] {
   const srcDir = path.join(root, 'src');
   const folders = existsSync(srcDir) ? readdirSync(srcDir).filter((name) => /^consumer-/i.test(name)).sort() : [];

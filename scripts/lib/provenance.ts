@@ -5,17 +5,15 @@ import path from 'node:path';
 import { ConfigError } from './script';
 
 /**
- * Where a pact came from. The contract tests' run (tests/contracts/pact-provenance.ts) writes one record per pact
- * it vouches for, in `<pacts folder>/.provenance/`; every pipeline step refuses a pact whose record is missing or
+ * Where a pact came from: the contract tests' run (tests/contracts/pact-provenance.ts) writes one record per pact it
+ * vouches for, in `<pacts folder>/.provenance/`, and every pipeline step refuses a pact whose record is missing or
  * does not hold. A check against accidents (a stale, partial, foreign or hand-edited pact), not a signature.
  */
 export interface ProvenanceRecord {
   writer: typeof PROVENANCE_WRITER;
   /** The pact's file name: a record copied beside another pact does not vouch for it. */
   pactFile: string;
-  /** sha256 of the pact's bytes, read after the run's last test and before it vouched. */
   sha256: string;
-  /** The run that wrote and vouched for the pact: one Jest spec file's run, in one process. */
   run: { id: string; pid: number; startedAt: string; endedAt: string };
   /** The checkout when the run started (before the spec loaded) and when it ended. */
   start: GitSnapshot;
@@ -45,9 +43,8 @@ export function git(dir: string, ...args: string[]): string | undefined {
 const FIELDS_BEFORE_NAME: Record<string, number> = { '1 ': 8, '2 ': 9, 'u ': 10 };
 
 /**
- * The commit and the changes of the checkout at `root` from one `git status` (porcelain v2, NUL-separated, so
- * names are never octal-escaped); undefined outside git or before the first commit. Ignored files don't count,
- * nor does the pacts folder `pactDir` (output, such as PACT_DIR=out, not source).
+ * The checkout at `root` from one `git status` (porcelain v2 with NULs: names never escaped); undefined outside git or
+ * before the first commit. Neither ignored files nor the pacts folder `pactDir` (output, e.g. PACT_DIR=out) count.
  */
 export function gitState(root: string, pactDir?: string): GitSnapshot | undefined {
   const inside = pactDir !== undefined && !path.relative(root, pactDir).startsWith('..');
@@ -67,22 +64,18 @@ export function gitState(root: string, pactDir?: string): GitSnapshot | undefine
 }
 
 function readRecord(pactFile: string): ProvenanceRecord | undefined {
-  const isSnapshot = (value: Partial<GitSnapshot> | undefined) => /^[0-9a-f]{7,64}$/.test(value?.commit ?? '') && typeof value?.clean === 'boolean' && Array.isArray(value.changes);
+  const snapshot = (value: Partial<GitSnapshot> | undefined) => /^[0-9a-f]{7,64}$/.test(value?.commit ?? '') && typeof value?.clean === 'boolean' && Array.isArray(value.changes);
   try {
-    const file = provenanceFile(pactFile);
     // Only a regular file is read (a FIFO would block); the parser's message, which quotes content, is never shown.
-    const record = statSync(file).isFile() ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<ProvenanceRecord>) : undefined;
-    const valid = record?.writer === PROVENANCE_WRITER && record.pactFile === path.basename(pactFile) && /^[0-9a-f]{64}$/.test(record.sha256 ?? '') && typeof record.run?.id === 'string';
-    return valid && isSnapshot(record.start) && isSnapshot(record.end) ? (record as ProvenanceRecord) : undefined;
+    const record = statSync(provenanceFile(pactFile)).isFile() ? (JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8')) as Partial<ProvenanceRecord>) : undefined;
+    const ours = record?.writer === PROVENANCE_WRITER && record.pactFile === path.basename(pactFile) && typeof record.run?.id === 'string';
+    return ours && /^[0-9a-f]{64}$/.test(record.sha256 ?? '') && snapshot(record.start) && snapshot(record.end) ? (record as ProvenanceRecord) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/**
- * Refuses (one line that says what to run) `bytes`, the pact `pactFile` as the step read it, unless one run of
- * the contract tests wrote it at `version`, clean when it started and when it ended, and vouched for these bytes.
- */
+/** Refuses `bytes` (the pact `pactFile` as read) unless one clean run of the contract tests at `version` wrote and vouched for them. */
 export function checkProvenance(pactFile: string, bytes: Buffer, shown: string, version: string): ProvenanceRecord {
   const rerun = 'run the contract tests (npm test) at the commit you publish, from a clean tree, one run at a time, then run this step again.';
   if (!existsSync(provenanceFile(pactFile))) {

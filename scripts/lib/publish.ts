@@ -7,16 +7,12 @@ import { brokerRequest } from './broker-http';
 import { prepareBrokerStep, type BrokerStep, type PactFile } from './broker-step';
 import type { ConsumerVersion } from './consumer-version';
 import { cliJson, describeCliFailure, describeFailure, refuseCredentialsIn, runPactCli, screened, type CliRun } from './pact-cli';
-import { checkCliValue, cliOption, ConfigError, count, dryRunRequested, parseFlags } from './script';
+import { checkCliValue, cliOptions, ConfigError, count, dryRunRequested, parseFlags } from './script';
 
 export type CliRunner = (args: string[], config: BrokerConfig, deadline: number) => Promise<CliRun>;
 
-export interface StepDeps {
-  log: (line: string) => void;
-  error: (line: string) => void;
-  /** The pact CLI (tests hand in a recorder). */
-  run?: CliRunner;
-}
+/** Where a step's lines go, and the pact CLI (tests hand in a recorder). */
+export type StepDeps = { log: (line: string) => void; error: (line: string) => void; run?: CliRunner };
 
 /** `--tag` values: one word each, since the CLI takes a comma-separated list. */
 export function checkTags(tags: string[]): string[] {
@@ -27,17 +23,10 @@ export function checkTags(tags: string[]): string[] {
   return tags;
 }
 
-/** The CLI's arguments for one pact file; every value was checked, each passed as `--name=value`. */
+/** The CLI's arguments for one pact file; every value was checked. */
 export function publishArgs(file: string, brokerUrl: string, version: ConsumerVersion, tags: string[]): string[] {
-  return [
-    'broker', 'publish', file,
-    cliOption('broker-base-url', brokerUrl),
-    cliOption('consumer-app-version', version.number),
-    ...(version.branch ? [cliOption('branch', version.branch)] : []),
-    ...(tags.length > 0 ? [cliOption('tag', tags.join(','))] : []),
-    ...(version.buildUrl ? [cliOption('build-url', version.buildUrl)] : []),
-    cliOption('output', 'json'),
-  ];
+  const options = { 'broker-base-url': brokerUrl, 'consumer-app-version': version.number, branch: version.branch, tag: tags.join(','), 'build-url': version.buildUrl };
+  return ['broker', 'publish', file, ...cliOptions({ ...options, output: 'json' })];
 }
 
 type PactContent = { consumer?: { name?: string }; provider?: { name?: string }; interactions?: unknown[]; messages?: unknown[] };
@@ -60,10 +49,7 @@ async function missingEvidence(pact: PactFile, version: string, broker: BrokerCo
   return same ? undefined : `its answer at ${where} is not the pact that was sent (${count((held.interactions ?? []).length, 'interaction')} there, ${count(pact.interactions, 'interaction')} sent)`;
 }
 
-/**
- * Publishes each pact in turn under one deadline, each from a private copy of the bytes the provenance check
- * vouched for; a pact counts as published only when the broker's copy, read back, matches. Stops at the first failure.
- */
+/** Publishes each pact in turn under one deadline, until the first failure; a pact counts only when the broker's copy matches. */
 export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boolean, deps: StepDeps): Promise<number> {
   const { broker, version } = step;
   const pacts = step.consumers.map(({ pact }) => pact);

@@ -9,9 +9,8 @@ type Link = { name?: string; href?: string };
 type DeployedVersion = { currentlyDeployed?: boolean; applicationInstance?: string | null; _embedded?: { pacticipant?: { name?: string }; version?: { number?: string } }; _links?: { self?: Link } };
 
 /**
- * Records one consumer version as deployed, through the broker's HAL API as the pact CLI does (the version's
- * `pb:record-deployment` link for the environment, then a POST), and counts it only when the broker, read
- * back, shows that version of that consumer currently deployed there. Returns what was missing, or undefined.
+ * Records one version as deployed through the HAL API as the pact CLI does (the version's `pb:record-deployment` link, then a
+ * POST); it counts only when the broker, read back, shows it currently deployed there. Returns what was missing, if anything.
  */
 async function recordDeployment(broker: BrokerConfig, consumer: string, version: string, environment: string, instance: string | undefined, deadline: number): Promise<string | undefined> {
   const versionPath = `/pacticipants/${encodeURIComponent(consumer)}/versions/${encodeURIComponent(version)}`;

@@ -25,13 +25,11 @@ export function runScript(main: (argv: string[]) => Promise<number>): void {
   );
 }
 
-/** Where a step's lines go. */
 export const consoleOutput = { log: (line: string) => console.log(line), error: (line: string) => console.error(line) };
 
 /**
- * node:util's parseArgs with one-line errors that show the usage. Also refused: a single-valued flag given twice
- * (parseArgs keeps the last), and a flag npm kept for itself because it came before `--` (it reaches us only
- * as npm_config_<name>, unless an .npmrc sets it, as `tag=` is npm's own setting).
+ * parseArgs with one-line errors showing the usage. Also refused: a flag given twice (parseArgs keeps the last), and one npm kept
+ * because it came before `--` (it reaches us only as npm_config_<name>, unless an .npmrc sets it: `tag=` is npm's own).
  */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, env: Env = process.env) {
   for (const name of Object.keys(options)) {
@@ -65,11 +63,12 @@ function setInNpmrc(name: string, value: string, env: Env): boolean {
   });
 }
 
-/** An optional whole number within [min, max]: a flag's (its value shown), or with `unit` a variable's (its value never shown). */
+/** An optional whole number within [min, max]: a flag's (its value shown), or with `unit` a variable's (never shown). */
 export function wholeNumberFlag(value: string | undefined, name: string, fallback: number, min: number, max: number, unit?: string): number {
   if (value === undefined) return fallback;
   if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value);
-  throw new ConfigError(`${name} must be a whole number${unit ? ` of ${unit} from ${min} to ${max}` : ` from ${min} to ${max}, got ${JSON.stringify(value.slice(0, 40))}`}.`);
+  const shown = unit ? '' : `, got ${JSON.stringify(value.slice(0, 40))}`;
+  throw new ConfigError(`${name} must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}${shown}.`);
 }
 
 /** A broker environment or application instance named by a flag. */
@@ -90,13 +89,11 @@ export function refuseNpmDryRun(step: string, env: Env = process.env): void {
   if (npmDryRun(env)) throw new ConfigError(`${step} has no dry run (npm passed on --dry-run as npm_config_dry_run): run it without --dry-run.`);
 }
 
-/** "1 interaction", "2 interactions". */
 export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
- * Every value that reaches the pact CLI's command line or the broker (version, branch, tags, build URL,
- * environment, instance) passes here. A leading "-" would be read as an option (`--help` exits 0); a control
- * or invisible character would reach the broker inside a name. Options are also passed as `--name=value`.
+ * Every value bound for the CLI's command line or the broker passes here: a leading "-" would be read as an option
+ * (`--help` exits 0), a control or invisible character would reach the broker inside a name.
  */
 export function cliValueProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
@@ -115,3 +112,6 @@ export function checkCliValue(value: string, source: { name: string; showValue: 
 }
 
 export const cliOption = (name: string, value: string) => `--${name}=${value}`;
+
+/** Each option that has a value, as `--name=value`: a value can never be taken for an option of its own. */
+export const cliOptions = (options: Record<string, string | undefined>) => Object.entries(options).flatMap(([name, value]) => (value ? [cliOption(name, value)] : []));
