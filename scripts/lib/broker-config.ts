@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { variableName, type Env } from './env';
-import { ConfigError, wholeNumberFlag } from './script';
+import { ConfigError, variableName, wholeNumberFlag, type Env } from './script';
 
 /** Each setting and the variables that may hold it: our scenario's name first, then the pact CLI's standard one. */
 export const BROKER_VARIABLES = {
@@ -12,11 +11,15 @@ export const BROKER_VARIABLES = {
   timeout: ['PACT_BROKER_TIMEOUT_SECONDS'],
 } as const;
 
+type BrokerAuth =
+  | { kind: 'basic'; username: string; password: string; usernameVariable: string; passwordVariable: string }
+  | { kind: 'token'; token: string; tokenVariable: string };
+
 export interface BrokerConfig {
   /** Without credentials or a trailing slash: safe to print. */
   baseUrl: string;
   /** Absent only for a dry run, which sends nothing. */
-  auth?: { kind: 'basic'; username: string; password: string; usernameVariable: string; passwordVariable: string } | { kind: 'token'; token: string; tokenVariable: string };
+  auth?: BrokerAuth;
   /** Attempts per request (the CLI's default of 8 takes ~64 s to give up on a dead broker). */
   attempts: number;
   /** Bounds the whole step; the CLI itself waits forever on a silent broker. */
@@ -72,7 +75,7 @@ function readBrokerUrl(env: Env): string {
   return parsed.href.replace(/\/+$/, '');
 }
 
-function readBrokerAuth(env: Env): NonNullable<BrokerConfig['auth']> {
+function readBrokerAuth(env: Env): BrokerAuth {
   const [username, password, token] = [BROKER_VARIABLES.username, BROKER_VARIABLES.password, BROKER_VARIABLES.token].map((names) => readSetting(env, names));
   if (token && (username || password)) {
     throw new ConfigError(`${token.variable} and ${(username ?? password)?.variable} are both set: use a bearer token or a username and password, not both.`);

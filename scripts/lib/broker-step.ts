@@ -4,18 +4,12 @@ import { PROVIDER } from '../../src/shared/provider';
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
 import { parseJson } from './broker-http';
 import { resolveConsumerVersion, type ConsumerVersion } from './consumer-version';
-import { loadEnv } from './env';
 import { discoverConsumers, pactsDir, type Consumer } from './project';
 import { checkProvenance } from './provenance';
-import { ConfigError } from './script';
+import { ConfigError, loadEnv } from './script';
 
-/** What every broker step acts on, all checked before anything is sent. */
-export interface BrokerStep {
-  broker: BrokerConfig;
-  version: ConsumerVersion;
-  /** Every consumer of the project with its pact: the three steps always act on this same set. */
-  consumers: { consumer: Consumer; pact: PactFile }[];
-}
+/** What every broker step acts on, all checked before anything is sent: the three steps act on every consumer, with its pact. */
+export type BrokerStep = { broker: BrokerConfig; version: ConsumerVersion; consumers: { consumer: Consumer; pact: PactFile }[] };
 
 /** A pact in the pacts folder, as read once: the steps check and send these bytes, never the file again. */
 export type PactFile = { path: string; consumer: string; provider: string; interactions: number; content: Buffer };

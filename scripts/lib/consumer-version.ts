@@ -1,6 +1,5 @@
-import { variableName, type Env } from './env';
 import { git, gitState } from './provenance';
-import { checkCliValue, ConfigError } from './script';
+import { checkCliValue, ConfigError, variableName, type Env } from './script';
 
 /** `number`: the full commit that produced the pacts; the sources say where values came from, for the summary. */
 export type ConsumerVersion = { number: string; numberSource: string; branch?: string; branchSource?: string; buildUrl?: string };

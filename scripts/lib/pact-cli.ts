@@ -3,8 +3,7 @@ import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
 import { brokerRequest, parseJson, proxyFor, type BrokerAnswer } from './broker-http';
-import type { Env } from './env';
-import { ConfigError, count } from './script';
+import { ConfigError, count, type Env } from './script';
 
 /** The pact CLI's Rust binary, started directly (the npm shim would outlive a kill and leave it running). */
 export function pactCliBinary(): string {
@@ -58,7 +57,6 @@ export function distinctiveSecrets({ auth }: BrokerConfig): string[] {
 
 /** A line fit to print, or undefined when it holds a credential (withheld whole, never partly masked). */
 export const screened = (line: string, config: BrokerConfig) => (distinctiveSecrets(config).some((secret) => line.includes(secret)) ? undefined : line);
-
 export const WITHHELD = '(withheld: it contained a broker credential)';
 
 /** Refuses a value bound for the command line and the broker that holds a credential; names the variables, never the value. */

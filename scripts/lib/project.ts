@@ -1,8 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PROVIDER } from '../../src/shared/provider';
-import type { Env } from './env';
-import { ConfigError } from './script';
+import { ConfigError, type Env } from './script';
 
 /** The project's layout; nothing here names today's consumers. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Env } from './env';
+import { parse } from 'dotenv';
+
+// What every script needs: its environment, its flags, one-line refusals and its exit code.
 
 /** Bad configuration or input: the scripts print its message as one line and exit 2 without sending anything. */
 export class ConfigError extends Error {
@@ -13,16 +15,52 @@ export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
 /** Runs a script's main: a ConfigError is one line on stderr and exit 2; any other failure exit 1. */
 export function runScript(main: (argv: string[]) => Promise<number>): void {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const bad = error instanceof ConfigError;
-      console.error(`✗ ${bad ? '' : 'Unexpected failure: '}${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = bad ? EXIT.badInput : EXIT.failed;
-    },
-  );
+  const failed = (error: unknown) => {
+    const bad = error instanceof ConfigError;
+    console.error(`✗ ${bad ? '' : 'Unexpected failure: '}${error instanceof Error ? error.message : String(error)}`);
+    return bad ? EXIT.badInput : EXIT.failed;
+  };
+  void main(process.argv.slice(2)).catch(failed).then((code) => (process.exitCode = code));
+}
+
+/** The environment as the scripts see it: the process environment over `.env`. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Per loaded environment: the .env file and the variables whose value came from it (for messages). */
+const origins = new WeakMap<Env, { file: string; fromFile: ReadonlySet<string> }>();
+
+/** `.env` (or the file DOTENV_CONFIG_PATH names) under the real environment, which always wins; `notify` hears where they differ, by name only. */
+export function loadEnv(processEnv = process.env, projectRoot = process.cwd(), notify: (line: string) => void = () => undefined): Env {
+  const named = processEnv.DOTENV_CONFIG_PATH;
+  const file = named ? path.resolve(projectRoot, named) : path.join(projectRoot, '.env');
+  if (named && !existsSync(file)) throw new ConfigError(`DOTENV_CONFIG_PATH names ${file}, which does not exist: fix the path, or unset DOTENV_CONFIG_PATH to read .env.`);
+  let fromFile: Record<string, string> = {};
+  if (existsSync(file)) {
+    // A FIFO or a device would block or never end the read.
+    if (!statSync(file).isFile() && file !== '/dev/null') throw new ConfigError(`${file} is not a regular file: point DOTENV_CONFIG_PATH at a file of NAME=value lines.`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(`${file} could not be read: check that it is a readable file of NAME=value lines.`);
+    }
+    // dotenv ends an unquoted value at its first "#" (a comment): `BROKER_PASSWORD=ab#cd` would silently be "ab".
+    const cut = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*(?!['"`])(\S[^#\n]*)?(?<![ \t])#/m.exec(text);
+    if (cut) throw new ConfigError(`${cut[1]} in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. ${cut[1]}="…#…".`);
+    fromFile = parse(text);
+  }
+  const env: Env = { ...fromFile, ...processEnv };
+  const overridden = Object.keys(fromFile).filter((name) => processEnv[name] !== undefined && processEnv[name] !== fromFile[name]);
+  const verb = overridden.length === 1 ? 'is' : 'are';
+  if (overridden.length > 0) notify(`Note: ${overridden.join(', ')} ${verb} set both in the environment and in ${file}, differently: the environment's value wins.`);
+  origins.set(env, { file, fromFile: new Set(Object.keys(fromFile).filter((name) => processEnv[name] === undefined)) });
+  return env;
+}
+
+/** A variable's name for a message, with its origin when its value came from the .env file. */
+export function variableName(env: Env, name: string): string {
+  const origin = origins.get(env);
+  return origin?.fromFile.has(name) ? `${name} (from ${origin.file})` : name;
 }
 
 export const consoleOutput = { log: (line: string) => console.log(line), error: (line: string) => console.error(line) };
