@@ -46,7 +46,8 @@ function once(config: BrokerConfig, method: string, target: string, body: unknow
   const ca = config.env.SSL_CERT_FILE ? [...tls.rootCertificates, readFileSync(config.env.SSL_CERT_FILE, 'utf8')] : undefined;
   const agent = secure ? new https.Agent({ proxyEnv, ca }) : new http.Agent({ proxyEnv });
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { Accept: 'application/hal+json, application/json', ...(payload !== undefined && { 'Content-Type': 'application/json' }) };
+  const headers: Record<string, string> = { Accept: 'application/hal+json, application/json' };
+  if (payload !== undefined) headers['Content-Type'] = 'application/json';
   const { auth } = config;
   if (auth) headers.Authorization = auth.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : `Bearer ${auth.token}`;
   return new Promise((resolve) => {

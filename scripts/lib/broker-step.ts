@@ -69,9 +69,10 @@ function readPactFile(dir: string, file: string): PactFile {
     throw new ConfigError(`${shown(dir, file)} is ${megabytes(stat.size)}, over the ${megabytes(MAX_PACT_BYTES)} this pipeline sends: the pact CLI takes minutes to prepare a pact this large before sending anything. Keep example bodies small (a matcher needs one example).`);
   }
   const content = readFileSync(file);
-  const pact = parseJson(content.toString('utf8')) as { consumer?: { name?: unknown }; provider?: { name?: unknown }; interactions?: unknown; messages?: unknown } | undefined;
+  type Named = { name?: unknown } | undefined;
+  const pact = parseJson(content.toString('utf8')) as { consumer?: Named; provider?: Named; interactions?: unknown; messages?: unknown } | undefined;
   if (pact === undefined) throw new ConfigError(`${shown(dir, file)} is not valid JSON, so it ${notOurs}`);
-  const name = (part: { name?: unknown } | undefined) => (typeof part?.name === 'string' && part.name.trim() !== '' ? part.name : undefined);
+  const name = (part: Named) => (typeof part?.name === 'string' && part.name.trim() !== '' ? part.name : undefined);
   const [consumer, provider] = [name(pact?.consumer), name(pact?.provider)];
   const interactions = [pact?.interactions, pact?.messages].filter(Array.isArray).reduce((sum, list) => sum + list.length, 0);
   const problem = !consumer ? 'has no consumer name' : !provider ? 'has no provider name' : interactions === 0 ? 'has no interactions' : undefined;

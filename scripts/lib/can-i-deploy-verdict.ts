@@ -18,7 +18,8 @@ const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((
 
 export function canIDeployArgs(consumer: string, version: string, environment: string, brokerUrl: string): string[] {
   // The CLI pairs --pacticipant with the --version after it by scanning for those exact words: these stay separate words.
-  const selector = ['--pacticipant', checkCliValue(consumer, { name: 'the pacticipant', showValue: true }), '--version', checkCliValue(version, { name: 'the version', showValue: false })];
+  const pacticipant = checkCliValue(consumer, { name: 'the pacticipant', showValue: true });
+  const selector = ['--pacticipant', pacticipant, '--version', checkCliValue(version, { name: 'the version', showValue: false })];
   return ['broker', 'can-i-deploy', ...selector, ...cliOptions({ 'to-environment': environment, 'broker-base-url': brokerUrl, output: 'json' })];
 }
 
@@ -59,7 +60,9 @@ export function verdict(answer: MatrixAnswer, consumer: string, version: string)
 function table(answer: MatrixAnswer): string[] {
   const rows = [
     ['CONSUMER', 'C.VERSION', 'PROVIDER', 'P.VERSION', 'SUCCESS?'],
-    ...answer.matrix.map((row) => [row.consumer?.name, row.consumer?.version?.number, row.provider?.name, row.provider?.version?.number ?? '???', row.verificationResult?.success ?? '???'].map(String)),
+    ...answer.matrix.map(({ consumer, provider, verificationResult }) =>
+      [consumer?.name, consumer?.version?.number, provider?.name, provider?.version?.number ?? '???', verificationResult?.success ?? '???'].map(String),
+    ),
   ];
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ').trimEnd());

@@ -48,7 +48,8 @@ const FIELDS_BEFORE_NAME: Record<string, number> = { '1 ': 8, '2 ': 9, 'u ': 10 
  */
 export function gitState(root: string, pactDir?: string): GitSnapshot | undefined {
   const inside = pactDir !== undefined && !path.relative(root, pactDir).startsWith('..');
-  const entries = git(root, 'status', '--porcelain=v2', '--branch', '-z', '--', ':/', ...(inside ? [`:(exclude)${path.resolve(pactDir)}`] : []))?.split('\0') ?? [];
+  const status = git(root, 'status', '--porcelain=v2', '--branch', '-z', '--', ':/', ...(inside ? [`:(exclude)${path.resolve(pactDir)}`] : []));
+  const entries = status?.split('\0') ?? [];
   const commit = entries.map((entry) => /^# branch\.oid ([0-9a-f]{7,64})$/.exec(entry)?.[1]).find(Boolean);
   if (commit === undefined) return undefined;
   const changes: string[] = [];
@@ -64,10 +65,12 @@ export function gitState(root: string, pactDir?: string): GitSnapshot | undefine
 }
 
 function readRecord(pactFile: string): ProvenanceRecord | undefined {
-  const snapshot = (value: Partial<GitSnapshot> | undefined) => /^[0-9a-f]{7,64}$/.test(value?.commit ?? '') && typeof value?.clean === 'boolean' && Array.isArray(value.changes);
+  const snapshot = (value: Partial<GitSnapshot> | undefined) =>
+    /^[0-9a-f]{7,64}$/.test(value?.commit ?? '') && typeof value?.clean === 'boolean' && Array.isArray(value.changes);
   try {
+    const file = provenanceFile(pactFile);
     // Only a regular file is read (a FIFO would block); the parser's message, which quotes content, is never shown.
-    const record = statSync(provenanceFile(pactFile)).isFile() ? (JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8')) as Partial<ProvenanceRecord>) : undefined;
+    const record = statSync(file).isFile() ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<ProvenanceRecord>) : undefined;
     const ours = record?.writer === PROVENANCE_WRITER && record.pactFile === path.basename(pactFile) && typeof record.run?.id === 'string';
     return ours && /^[0-9a-f]{64}$/.test(record.sha256 ?? '') && snapshot(record.start) && snapshot(record.end) ? (record as ProvenanceRecord) : undefined;
   } catch {

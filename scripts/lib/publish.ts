@@ -25,8 +25,8 @@ export function checkTags(tags: string[]): string[] {
 
 /** The CLI's arguments for one pact file; every value was checked. */
 export function publishArgs(file: string, brokerUrl: string, version: ConsumerVersion, tags: string[]): string[] {
-  const options = { 'broker-base-url': brokerUrl, 'consumer-app-version': version.number, branch: version.branch, tag: tags.join(','), 'build-url': version.buildUrl };
-  return ['broker', 'publish', file, ...cliOptions({ ...options, output: 'json' })];
+  const options = { 'broker-base-url': brokerUrl, 'consumer-app-version': version.number, branch: version.branch, tag: tags.join(',') };
+  return ['broker', 'publish', file, ...cliOptions({ ...options, 'build-url': version.buildUrl, output: 'json' })];
 }
 
 type PactContent = { consumer?: { name?: string }; provider?: { name?: string }; interactions?: unknown[]; messages?: unknown[] };

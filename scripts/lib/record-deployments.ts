@@ -45,8 +45,10 @@ export async function recordDeployments(step: BrokerStep, environment: string, i
   }
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
   const missing = await Promise.all(consumers.map((consumer) => recordDeployment(broker, consumer, version.number, environment, instance, deadline)));
-  consumers.forEach((consumer, index) => deps.log(missing[index] ? `  ✗ ${consumer}: ${missing[index]}` : `  ✓ ${consumer} ${version.number} recorded as deployed to ${environment}`));
-  const failed = consumers.filter((_, index) => missing[index] !== undefined);
+  const failed = consumers.filter((consumer, index) => {
+    deps.log(missing[index] ? `  ✗ ${consumer}: ${missing[index]}` : `  ✓ ${consumer} ${version.number} recorded as deployed to ${environment}`);
+    return missing[index] !== undefined;
+  });
   if (failed.length > 0) {
     deps.error(`✗ Recording failed for ${failed.join(', ')}.`);
     return 1;

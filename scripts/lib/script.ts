@@ -51,8 +51,9 @@ export function loadEnv(processEnv = process.env, projectRoot = process.cwd(), n
   }
   const env: Env = { ...fromFile, ...processEnv };
   const overridden = Object.keys(fromFile).filter((name) => processEnv[name] !== undefined && processEnv[name] !== fromFile[name]);
-  const verb = overridden.length === 1 ? 'is' : 'are';
-  if (overridden.length > 0) notify(`Note: ${overridden.join(', ')} ${verb} set both in the environment and in ${file}, differently: the environment's value wins.`);
+  if (overridden.length > 0) {
+    notify(`Note: ${overridden.join(', ')} ${overridden.length === 1 ? 'is' : 'are'} set both in the environment and in ${file}, differently: the environment's value wins.`);
+  }
   origins.set(env, { file, fromFile: new Set(Object.keys(fromFile).filter((name) => processEnv[name] === undefined)) });
   return env;
 }
@@ -152,4 +153,5 @@ export function checkCliValue(value: string, source: { name: string; showValue: 
 export const cliOption = (name: string, value: string) => `--${name}=${value}`;
 
 /** Each option that has a value, as `--name=value`: a value can never be taken for an option of its own. */
-export const cliOptions = (options: Record<string, string | undefined>) => Object.entries(options).flatMap(([name, value]) => (value ? [cliOption(name, value)] : []));
+export const cliOptions = (options: Record<string, string | undefined>) =>
+  Object.entries(options).flatMap(([name, value]) => (value ? [cliOption(name, value)] : []));
