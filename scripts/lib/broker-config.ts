@@ -48,18 +48,15 @@ export function readBrokerConfig(env: Env, options: { dryRun?: boolean } = {}): 
   if (caFile && !(existsSync(caFile) && statSync(caFile).isFile())) {
     throw new ConfigError(`${variableName(env, 'SSL_CERT_FILE')} names a file that does not exist: point it at your broker's CA certificate (PEM), or unset it.`);
   }
-  const anyCredential = [...BROKER_VARIABLES.username, ...BROKER_VARIABLES.password, ...BROKER_VARIABLES.token].some((name) => (env[name] ?? '') !== '');
+  const baseUrl = readBrokerUrl(env);
+  const [username, password, token] = [BROKER_VARIABLES.username, BROKER_VARIABLES.password, BROKER_VARIABLES.token].map((names) => readSetting(env, names));
+  const auth = options.dryRun && !(username || password || token) ? undefined : readBrokerAuth(username, password, token);
   const wholeNumber = (names: readonly string[], fallback: number, max: number, unit: string) => {
     const setting = readSetting(env, names);
     return wholeNumberFlag(setting?.value, setting?.variable ?? '', fallback, 1, max, unit);
   };
-  return {
-    baseUrl: readBrokerUrl(env),
-    auth: options.dryRun && !anyCredential ? undefined : readBrokerAuth(env),
-    attempts: wholeNumber(BROKER_VARIABLES.attempts, 3, 6, 'attempts'),
-    timeoutSeconds: wholeNumber(BROKER_VARIABLES.timeout, 25, 120, 'seconds'),
-    env,
-  };
+  const attempts = wholeNumber(BROKER_VARIABLES.attempts, 3, 6, 'attempts');
+  return { baseUrl, auth, attempts, timeoutSeconds: wholeNumber(BROKER_VARIABLES.timeout, 25, 120, 'seconds'), env };
 }
 
 function readBrokerUrl(env: Env): string {
@@ -75,8 +72,9 @@ function readBrokerUrl(env: Env): string {
   return parsed.href.replace(/\/+$/, '');
 }
 
-function readBrokerAuth(env: Env): BrokerAuth {
-  const [username, password, token] = [BROKER_VARIABLES.username, BROKER_VARIABLES.password, BROKER_VARIABLES.token].map((names) => readSetting(env, names));
+type Setting = ReturnType<typeof readSetting>;
+
+function readBrokerAuth(username: Setting, password: Setting, token: Setting): BrokerAuth {
   if (token && (username || password)) {
     throw new ConfigError(`${token.variable} and ${(username ?? password)?.variable} are both set: use a bearer token or a username and password, not both.`);
   }
