@@ -71,7 +71,6 @@ export function refuseCredentialsIn(values: { name: string; value: string | unde
 
 export type StepName = 'publish' | 'can-i-deploy' | 'record-deployment';
 
-/** The broker's own reasons in an answer body (`errors` as a list or per field). */
 function brokerReasons(body: unknown): string[] {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   if (Array.isArray(errors)) return errors.map(String);

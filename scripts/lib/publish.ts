@@ -23,7 +23,6 @@ export function checkTags(tags: string[]): string[] {
   return tags;
 }
 
-/** The CLI's arguments for one pact file; every value was checked. */
 export function publishArgs(file: string, brokerUrl: string, version: ConsumerVersion, tags: string[]): string[] {
   const options = { 'broker-base-url': brokerUrl, 'consumer-app-version': version.number, branch: version.branch, tag: tags.join(',') };
   return ['broker', 'publish', file, ...cliOptions({ ...options, 'build-url': version.buildUrl, output: 'json' })];

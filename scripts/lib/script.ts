@@ -110,7 +110,6 @@ export function wholeNumberFlag(value: string | undefined, name: string, fallbac
   throw new ConfigError(`${name} must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}${shown}.`);
 }
 
-/** A broker environment or application instance named by a flag. */
 export function nameFlag(value: string | undefined, flag: string, usage: string, example = 'production'): string {
   if (value === undefined || value.trim() === '') throw new ConfigError(`${flag} is missing its name, e.g. ${flag} ${example}. Usage: ${usage}`);
   checkCliValue(value, { name: flag, showValue: true });
