@@ -8,11 +8,22 @@ import { discoverConsumers, pactsDir, type Consumer } from './project';
 import { checkProvenance } from './provenance';
 import { ConfigError, loadEnv } from './script';
 
-/** What every broker step acts on, all checked before anything is sent: the three steps act on every consumer, with its pact. */
-export type BrokerStep = { broker: BrokerConfig; version: ConsumerVersion; consumers: { consumer: Consumer; pact: PactFile }[] };
+/** What every broker step acts on, all checked before anything is sent. */
+export interface BrokerStep {
+  broker: BrokerConfig;
+  version: ConsumerVersion;
+  /** Every consumer of the project with its pact: the three steps always act on this same set. */
+  consumers: { consumer: Consumer; pact: PactFile }[];
+}
 
 /** A pact in the pacts folder, as read once: the steps check and send these bytes, never the file again. */
-export type PactFile = { path: string; consumer: string; provider: string; interactions: number; content: Buffer };
+export interface PactFile {
+  path: string;
+  consumer: string;
+  provider: string;
+  interactions: number;
+  content: Buffer;
+}
 
 /** The pact CLI's time to prepare a pact grows faster than its size (18.1: 1 MB 2 s, 4 MB 7 s, 23 MB nothing sent in 60 s). */
 export const MAX_PACT_BYTES = 4 * 1024 * 1024;

@@ -1,8 +1,15 @@
 import { git, gitState } from './provenance';
 import { checkCliValue, ConfigError, variableName, type Env } from './script';
 
-/** `number`: the full commit that produced the pacts; the sources say where values came from, for the summary. */
-export type ConsumerVersion = { number: string; numberSource: string; branch?: string; branchSource?: string; buildUrl?: string };
+export interface ConsumerVersion {
+  /** The full git commit that produced the pacts. */
+  number: string;
+  branch?: string;
+  buildUrl?: string;
+  /** Where each value came from, for the summary. */
+  numberSource: string;
+  branchSource?: string;
+}
 
 /** CI branch variables, in order; a pull request's source branch before the ref name. */
 const CI_BRANCH_VARIABLES = ['GITHUB_HEAD_REF', 'GITHUB_REF_NAME', 'CI_COMMIT_BRANCH', 'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME', 'BRANCH_NAME', 'CIRCLE_BRANCH', 'BITBUCKET_BRANCH', 'BUILDKITE_BRANCH', 'BUILD_SOURCEBRANCHNAME'];

@@ -25,8 +25,14 @@ export function cliEnvironment(config: BrokerConfig): NodeJS.ProcessEnv {
   return env;
 }
 
-/** A finished CLI run: `code` is null when it was killed; its output is for parsing only, never printed as is. */
-export type CliRun = { code: number | null; stdout: string; stderr: string; timedOut: boolean };
+export interface CliRun {
+  /** null when killed. */
+  code: number | null;
+  /** For parsing only; never printed as is. */
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
 
 /** Runs `pact <args>` with the broker's credentials in its environment, killed at the deadline (epoch ms): it waits forever on a silent broker. */
 export function runPactCli(args: string[], config: BrokerConfig, deadline: number, options: { onSpawn?: (pid: number) => void } = {}): Promise<CliRun> {
@@ -48,7 +54,10 @@ export function cliJson(run: CliRun): unknown {
   return start < 0 ? undefined : parseJson(run.stdout.slice(start));
 }
 
-/** Where a credential could show only if it leaked: the Basic value, `user:password`, a password or token of 8+ characters not a plain word. */
+/**
+ * Where a credential could show only if it leaked: the Basic value, `user:password`, and a password or token of 8+
+ * characters that is not a plain word (masking every "pact" would reveal more than it hides).
+ */
 export function distinctiveSecrets({ auth }: BrokerConfig): string[] {
   if (!auth) return [];
   const candidates = auth.kind === 'basic' ? [Buffer.from(`${auth.username}:${auth.password}`).toString('base64'), `${auth.username}:${auth.password}`, auth.password] : [auth.token];

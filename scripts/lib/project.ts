@@ -14,8 +14,15 @@ export function pactsDir(env: Env = process.env, root: string = PROJECT_ROOT): s
 /** PactV4 names the file `<consumer>-<provider>.json`. */
 export const pactFileName = (consumer: string, provider: string = PROVIDER) => `${consumer}-${provider}.json`;
 
-/** `folder` consumer-a (in src/, and its spec's name), `pacticipant` consumer_a (in its pact and the broker), `spec` from the root. */
-export type Consumer = { folder: string; pacticipant: string; pactFile: string; spec: string };
+export interface Consumer {
+  /** `consumer-a`: its folder in src/ and the name of its spec. */
+  folder: string;
+  /** `consumer_a`: its name in its pact and in the broker. */
+  pacticipant: string;
+  pactFile: string;
+  /** Relative to the project root: `tests/contracts/consumer-a.pact.test.ts`. */
+  spec: string;
+}
 
 const contractSpec = (folder: string) => `tests/contracts/${folder}.pact.test.ts`;
 

@@ -13,6 +13,7 @@ export interface ProvenanceRecord {
   writer: typeof PROVENANCE_WRITER;
   /** The pact's file name: a record copied beside another pact does not vouch for it. */
   pactFile: string;
+  /** Of the pact's bytes, read after the run's last test and before it vouched. */
   sha256: string;
   run: { id: string; pid: number; startedAt: string; endedAt: string };
   /** The checkout when the run started (before the spec loaded) and when it ended. */

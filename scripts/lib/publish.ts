@@ -11,8 +11,12 @@ import { checkCliValue, cliOptions, ConfigError, count, dryRunRequested, parseFl
 
 export type CliRunner = (args: string[], config: BrokerConfig, deadline: number) => Promise<CliRun>;
 
-/** Where a step's lines go, and the pact CLI (tests hand in a recorder). */
-export type StepDeps = { log: (line: string) => void; error: (line: string) => void; run?: CliRunner };
+export interface StepDeps {
+  log: (line: string) => void;
+  error: (line: string) => void;
+  /** The pact CLI (tests hand in a recorder). */
+  run?: CliRunner;
+}
 
 /** `--tag` values: one word each, since the CLI takes a comma-separated list. */
 export function checkTags(tags: string[]): string[] {
