@@ -11,8 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BROKER_VARIABLES, readSetting } from '../scripts/lib/broker-config';
-import type { Env } from '../scripts/lib/env';
-import { ConfigError } from '../scripts/lib/errors';
+import { ConfigError, type Env } from '../scripts/lib/script';
 
 export const DATABASE_FILE_NAME = 'pact_broker.sqlite3';
 const BROKER_DIR = __dirname;

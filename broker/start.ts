@@ -5,9 +5,8 @@
  * Its read/write user is the one publish:pact logs in as; a read-only user is optional.
  */
 import path from 'node:path';
-import { loadEnv } from '../scripts/lib/env';
 import { DATABASE_FILE_NAME, ensureBrokerBundle, readBrokerUsers, startBrokerServer, type RunningBroker } from './server';
-import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+import { EXIT, loadEnv, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
 const USAGE = 'npm run broker:start [-- --port <port>] [--data-dir <folder>]';
 

@@ -4,8 +4,7 @@
  */
 import { prepareBrokerStep } from './lib/broker-step';
 import { canIDeploy } from './lib/can-i-deploy-verdict';
-import { ConfigError } from './lib/errors';
-import { nameFlag, parseFlags, refuseNpmDryRun, runScript, wholeNumberFlag } from './lib/script';
+import { ConfigError, consoleOutput, nameFlag, parseFlags, refuseNpmDryRun, runScript, wholeNumberFlag } from './lib/script';
 
 const USAGE = 'npm run can-i-deploy -- --to-environment <env> [--retry-while-unknown <times>] [--retry-interval <seconds>]';
 
@@ -20,5 +19,5 @@ runScript(async (argv) => {
   if (retries * intervalSeconds >= step.broker.timeoutSeconds) {
     throw new ConfigError(`--retry-while-unknown ${retries} × --retry-interval ${intervalSeconds} s does not fit in PACT_BROKER_TIMEOUT_SECONDS (${step.broker.timeoutSeconds} s), which bounds the whole step: ask fewer times, or raise PACT_BROKER_TIMEOUT_SECONDS.`);
   }
-  return canIDeploy(step, environment, { retries, intervalSeconds }, { log: (line) => console.log(line), error: (line) => console.error(line) });
+  return canIDeploy(step, environment, { retries, intervalSeconds }, consoleOutput);
 });

@@ -10,12 +10,10 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { readBrokerConfig } from './lib/broker-config';
 import { brokerRequest } from './lib/broker-http';
-import { loadEnv } from './lib/env';
-import { ConfigError } from './lib/errors';
-import { git } from './lib/git';
 import { cliEnvironment } from './lib/pact-cli';
+import { git } from './lib/provenance';
 import { PROJECT_ROOT } from './lib/project';
-import { EXIT, parseFlags, runScript } from './lib/script';
+import { ConfigError, EXIT, loadEnv, parseFlags, runScript } from './lib/script';
 import { PROVIDER } from '../src/shared/provider';
 import { startReferenceAggregator } from '../tools/reference-aggregator';
 

@@ -3,6 +3,6 @@
  * Publishes every consumer's pact to the Pact Broker, under the git commit that produced them.
  */
 import { publishMain } from './lib/publish';
-import { runScript } from './lib/script';
+import { consoleOutput, runScript } from './lib/script';
 
-runScript((argv) => publishMain(argv, process.cwd(), process.env, { log: (line) => console.log(line), error: (line) => console.error(line) }));
+runScript((argv) => publishMain(argv, process.cwd(), process.env, consoleOutput));

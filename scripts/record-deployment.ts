@@ -4,7 +4,7 @@
  */
 import { prepareBrokerStep } from './lib/broker-step';
 import { recordDeployments } from './lib/record-deployments';
-import { dryRunRequested, nameFlag, parseFlags, runScript } from './lib/script';
+import { consoleOutput, dryRunRequested, nameFlag, parseFlags, runScript } from './lib/script';
 
 const USAGE = 'npm run record-deployment -- --environment <env> [--application-instance <name>] [--dry-run]';
 
@@ -13,5 +13,5 @@ runScript(async (argv) => {
   const environment = nameFlag(flags.environment, '--environment', USAGE);
   const instance = flags['application-instance'] === undefined ? undefined : nameFlag(flags['application-instance'], '--application-instance', USAGE, 'blue');
   const dryRun = dryRunRequested(flags['dry-run']);
-  return recordDeployments(prepareBrokerStep(process.cwd(), process.env, { dryRun }), environment, instance, dryRun, { log: (line) => console.log(line), error: (line) => console.error(line) });
+  return recordDeployments(prepareBrokerStep(process.cwd(), process.env, { dryRun }), environment, instance, dryRun, consoleOutput);
 });

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { scripts } from '../package.json';
 import { PROJECT_ROOT, discoverConsumers } from '../scripts/lib/project';
-import { ConfigError } from '../scripts/lib/errors';
-import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+import { ConfigError, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
 const USAGE = 'npm run bench [-- --runs <n>] [--only suites|load|test]';
 const FLOOR = path.join(PROJECT_ROOT, 'tools', 'bench-floor');

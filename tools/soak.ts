@@ -16,9 +16,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ConfigError } from '../scripts/lib/errors';
 import { PROJECT_ROOT, discoverConsumers, pactFileName } from '../scripts/lib/project';
-import { EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+import { ConfigError, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 import { fixtureSpec, runGeneratedSpec } from '../tests/pact-files/run-specs';
 
 const USAGE = 'npm run soak [-- --rounds <n>], or npm run stress [-- --rounds <n>] [--interactions <n>] [--processes <n>]';

@@ -8,11 +8,9 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pactCliBinary, withoutTelemetry } from '../scripts/lib/pact-cli';
-import { loadEnv } from '../scripts/lib/env';
 import { pairConsumersWithPacts, readPactFiles } from '../scripts/lib/broker-step';
 import { discoverConsumers, pactsDir } from '../scripts/lib/project';
-import { ConfigError } from '../scripts/lib/errors';
-import { checkCliValue, cliOption, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+import { checkCliValue, cliOption, ConfigError, EXIT, loadEnv, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
 const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
 

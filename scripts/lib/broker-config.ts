@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { variableName, type Env } from './env';
-import { ConfigError } from './errors';
+import { ConfigError, variableName, wholeNumberFlag, type Env } from './script';
 
 /** Each setting and the variables that may hold it: our scenario's name first, then the pact CLI's standard one. */
 export const BROKER_VARIABLES = {
@@ -12,7 +11,7 @@ export const BROKER_VARIABLES = {
   timeout: ['PACT_BROKER_TIMEOUT_SECONDS'],
 } as const;
 
-export type BrokerAuth =
+type BrokerAuth =
   | { kind: 'basic'; username: string; password: string; usernameVariable: string; passwordVariable: string }
   | { kind: 'token'; token: string; tokenVariable: string };
 
@@ -28,8 +27,6 @@ export interface BrokerConfig {
   /** The environment the step runs in (.env included): the CLI's and our own requests read proxies and SSL_CERT_FILE from it. */
   env: Env;
 }
-
-export const MAX_BROKER_ATTEMPTS = 6;
 
 /** The first of `names` that is set (empty counts as unset); two set differently is an error. */
 export function readSetting(env: Env, names: readonly string[]): { variable: string; value: string } | undefined {
@@ -51,25 +48,22 @@ export function readBrokerConfig(env: Env, options: { dryRun?: boolean } = {}): 
   if (caFile && !(existsSync(caFile) && statSync(caFile).isFile())) {
     throw new ConfigError(`${variableName(env, 'SSL_CERT_FILE')} names a file that does not exist: point it at your broker's CA certificate (PEM), or unset it.`);
   }
-  const anyCredential = [...BROKER_VARIABLES.username, ...BROKER_VARIABLES.password, ...BROKER_VARIABLES.token].some((name) => (env[name] ?? '') !== '');
-  return {
-    baseUrl: readBrokerUrl(env),
-    auth: options.dryRun && !anyCredential ? undefined : readBrokerAuth(env),
-    attempts: wholeNumber(env, BROKER_VARIABLES.attempts, 3, MAX_BROKER_ATTEMPTS, 'attempts'),
-    timeoutSeconds: wholeNumber(env, BROKER_VARIABLES.timeout, 25, 120, 'seconds'),
-    env,
+  const baseUrl = readBrokerUrl(env);
+  const [username, password, token] = [BROKER_VARIABLES.username, BROKER_VARIABLES.password, BROKER_VARIABLES.token].map((names) => readSetting(env, names));
+  const auth = options.dryRun && !(username || password || token) ? undefined : readBrokerAuth(username, password, token);
+  const wholeNumber = (names: readonly string[], fallback: number, max: number, unit: string) => {
+    const setting = readSetting(env, names);
+    return wholeNumberFlag(setting?.value, setting?.variable ?? '', fallback, 1, max, unit);
   };
+  const attempts = wholeNumber(BROKER_VARIABLES.attempts, 3, 6, 'attempts');
+  return { baseUrl, auth, attempts, timeoutSeconds: wholeNumber(BROKER_VARIABLES.timeout, 25, 120, 'seconds'), env };
 }
 
 function readBrokerUrl(env: Env): string {
   const url = readSetting(env, BROKER_VARIABLES.url);
   if (!url) throw new ConfigError(`${either(BROKER_VARIABLES.url)} is not set: set it to your Pact Broker's URL, e.g. https://pact-broker.example.com, in the environment or in .env.`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url.value);
-  } catch {
-    throw new ConfigError(`${url.variable} is not a valid URL: give the full address, e.g. https://pact-broker.example.com.`);
-  }
+  const parsed = URL.parse(url.value);
+  if (!parsed) throw new ConfigError(`${url.variable} is not a valid URL: give the full address, e.g. https://pact-broker.example.com.`);
   if (parsed.username !== '' || parsed.password !== '') {
     throw new ConfigError(`${url.variable} contains credentials (user:password@): the pact CLI would print them in its error messages. Remove them from the URL and set ${BROKER_VARIABLES.username[0]} and ${BROKER_VARIABLES.password[0]} instead.`);
   }
@@ -78,10 +72,9 @@ function readBrokerUrl(env: Env): string {
   return parsed.href.replace(/\/+$/, '');
 }
 
-function readBrokerAuth(env: Env): BrokerAuth {
-  const username = readSetting(env, BROKER_VARIABLES.username);
-  const password = readSetting(env, BROKER_VARIABLES.password);
-  const token = readSetting(env, BROKER_VARIABLES.token);
+type Setting = ReturnType<typeof readSetting>;
+
+function readBrokerAuth(username: Setting, password: Setting, token: Setting): BrokerAuth {
   if (token && (username || password)) {
     throw new ConfigError(`${token.variable} and ${(username ?? password)?.variable} are both set: use a bearer token or a username and password, not both.`);
   }
@@ -94,13 +87,4 @@ function readBrokerAuth(env: Env): BrokerAuth {
   if (username) throw new ConfigError(`${either(BROKER_VARIABLES.password)} is not set: the broker needs the password of ${username.variable}.`);
   if (password) throw new ConfigError(`${either(BROKER_VARIABLES.username)} is not set: the broker needs the user that ${password.variable} belongs to.`);
   throw new ConfigError(`No broker credentials: set ${BROKER_VARIABLES.username[0]} and ${BROKER_VARIABLES.password[0]} (or ${BROKER_VARIABLES.token[0]}), in the environment or in .env.`);
-}
-
-function wholeNumber(env: Env, names: readonly string[], fallback: number, max: number, unit: string): number {
-  const setting = readSetting(env, names);
-  if (!setting) return fallback;
-  if (!/^\d+$/.test(setting.value) || Number(setting.value) < 1 || Number(setting.value) > max) {
-    throw new ConfigError(`${setting.variable} must be a whole number of ${unit} from 1 to ${max}.`);
-  }
-  return Number(setting.value);
 }

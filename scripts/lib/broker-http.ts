@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { text } from 'node:stream/consumers';
 import tls from 'node:tls';
 import type { BrokerConfig } from './broker-config';
 
 /**
- * Our own requests to the broker's HAL API (recording a deployment, reading back what it holds), with the
- * step's credentials, its CA bundle, the proxy the environment names (as the pact CLI uses it), and its deadline.
+ * An answer to our own request to the broker's HAL API, made with the step's credentials, CA bundle, proxy and deadline.
  * Redirects are never followed: credentials go only to PACT_BROKER_URL.
  */
 export type BrokerAnswer =
@@ -14,24 +14,24 @@ export type BrokerAnswer =
   | { transport: string; path: string }
   | { timedOut: true; path: string };
 
-/** The proxy the environment names for `url`, as the pact CLI reads it (host:port only: never its credentials). */
-export function proxyFor(url: string, env: BrokerConfig['env']): { variable: string; address: string } | undefined {
+export function parseJson(json: string | undefined): unknown {
+  try {
+    return json ? JSON.parse(json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The proxy the environment names for `url`, as the pact CLI reads it; `address` (host:port only, never its credentials) is for messages. */
+export function proxyFor(url: string, env: BrokerConfig['env']): { variable: string; url: string; address: string } | undefined {
   const { protocol, hostname } = new URL(url);
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((entry) => entry.trim().replace(/^\*?\./, ''));
   if (noProxy.some((entry) => entry === '*' || (entry !== '' && (hostname === entry || hostname.endsWith(`.${entry}`))))) return undefined;
   const scheme = protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY';
   const variable = [scheme, scheme.toLowerCase(), 'ALL_PROXY', 'all_proxy'].find((name) => env[name]);
-  if (!variable) return undefined;
-  try {
-    const proxy = new URL(env[variable] as string);
-    return { variable, address: proxy.host };
-  } catch {
-    return { variable, address: '(not a URL)' };
-  }
+  const proxy = variable && env[variable];
+  return variable && proxy ? { variable, url: proxy, address: URL.parse(proxy)?.host ?? '(not a URL)' } : undefined;
 }
-
-const authorization = ({ auth }: BrokerConfig) =>
-  auth?.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : auth?.kind === 'token' ? `Bearer ${auth.token}` : undefined;
 
 /** One request, no retries. `target` is a path, or a HAL link whose path is taken against the base URL (as the CLI does). */
 function once(config: BrokerConfig, method: string, target: string, body: unknown, deadline: number): Promise<BrokerAnswer> {
@@ -40,28 +40,23 @@ function once(config: BrokerConfig, method: string, target: string, body: unknow
   const path = target.startsWith('/') ? `${base.pathname.replace(/\/$/, '')}${target}` : `${link.pathname}${link.search}`;
   const url = new URL(path, base.origin);
   const secure = url.protocol === 'https:';
-  const proxyEnv = { HTTP_PROXY: config.env.HTTP_PROXY ?? config.env.http_proxy, HTTPS_PROXY: config.env.HTTPS_PROXY ?? config.env.https_proxy ?? config.env.ALL_PROXY, NO_PROXY: config.env.NO_PROXY ?? config.env.no_proxy };
+  // The agent gets only the proxy proxyFor names, so our requests and our messages about them agree.
+  const proxy = proxyFor(url.href, config.env);
+  const proxyEnv = proxy && { [secure ? 'HTTPS_PROXY' : 'HTTP_PROXY']: proxy.url };
   const ca = config.env.SSL_CERT_FILE ? [...tls.rootCertificates, readFileSync(config.env.SSL_CERT_FILE, 'utf8')] : undefined;
   const agent = secure ? new https.Agent({ proxyEnv, ca }) : new http.Agent({ proxyEnv });
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { Accept: 'application/hal+json, application/json', ...(payload ? { 'Content-Type': 'application/json' } : {}) };
-  const credentials = authorization(config);
-  if (credentials) headers.Authorization = credentials;
+  const headers: Record<string, string> = { Accept: 'application/hal+json, application/json' };
+  if (payload !== undefined) headers['Content-Type'] = 'application/json';
+  const { auth } = config;
+  if (auth) headers.Authorization = auth.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : `Bearer ${auth.token}`;
   return new Promise((resolve) => {
     const request = (secure ? https : http).request(url, { method, headers, agent, timeout: Math.max(1, deadline - Date.now()) }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => {
-        let parsed: unknown;
-        try {
-          parsed = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
-        const status = response.statusCode ?? 0;
-        resolve({ status, statusText: response.statusMessage ?? '', body: parsed, location: response.headers.location, retryAfter: response.headers['retry-after'], path });
-      });
+      const { statusCode = 0, statusMessage = '', headers: { location, 'retry-after': retryAfter } } = response;
+      text(response).then(
+        (answer) => resolve({ status: statusCode, statusText: statusMessage, body: parseJson(answer), location, retryAfter, path }),
+        (error: NodeJS.ErrnoException) => resolve({ transport: error.code ?? 'error', path }),
+      );
     });
     request.on('timeout', () => {
       request.destroy();

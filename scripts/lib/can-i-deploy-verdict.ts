@@ -1,9 +1,8 @@
 import { PROVIDER } from '../../src/shared/provider';
-import type { BrokerConfig } from './broker-config';
 import type { BrokerStep } from './broker-step';
-import { checkCliValue, cliOption } from './script';
-import { cliJson, describeCliFailure, refuseCredentialsIn, runPactCli, screened } from './pact-cli';
-import type { CliRunner, StepDeps } from './publish';
+import { cliJson, describeCliFailure, refuseCredentialsIn, runPactCli, screened, WITHHELD } from './pact-cli';
+import type { StepDeps } from './publish';
+import { checkCliValue, cliOptions } from './script';
 
 /** The part of the broker's matrix answer (GET /matrix, through `pact broker can-i-deploy -o json`) we read. */
 export interface MatrixAnswer {
@@ -18,34 +17,15 @@ export type Clock = { now(): number; sleep(ms: number): Promise<void> };
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 export function canIDeployArgs(consumer: string, version: string, environment: string, brokerUrl: string): string[] {
-  return [
-    'broker', 'can-i-deploy',
-    // The CLI pairs --pacticipant with the --version after it by scanning for those exact words, so these two
-    // are separate words (both values checked: no leading "-").
-    '--pacticipant', checkCliValue(consumer, { name: 'the pacticipant', showValue: true }),
-    '--version', checkCliValue(version, { name: 'the version', showValue: false }),
-    cliOption('to-environment', environment),
-    cliOption('broker-base-url', brokerUrl),
-    cliOption('output', 'json'),
-  ];
-}
-
-/** One question through the CLI; its JSON answer, or why there is none. */
-export async function ask(consumer: string, version: string, environment: string, broker: BrokerConfig, deadline: number, run: CliRunner = runPactCli): Promise<Question> {
-  const result = await run(canIDeployArgs(consumer, version, environment, broker.baseUrl), broker, deadline);
-  if (result.code !== 0 || result.timedOut) return { failure: await describeCliFailure(result, broker, 'can-i-deploy', deadline) };
-  const answer = cliJson(result) as Partial<MatrixAnswer> | undefined;
-  const deployable = answer?.summary?.deployable;
-  if (typeof answer?.summary?.reason === 'string' && (deployable === null || typeof deployable === 'boolean') && Array.isArray(answer.matrix)) return { answer: answer as MatrixAnswer };
-  return { failure: 'the pact CLI exited 0 without a can-i-deploy answer, so this counts as no.' };
+  // The CLI pairs --pacticipant with the --version after it by scanning for those exact words: these stay separate words.
+  const pacticipant = checkCliValue(consumer, { name: 'the pacticipant', showValue: true });
+  const selector = ['--pacticipant', pacticipant, '--version', checkCliValue(version, { name: 'the version', showValue: false })];
+  return ['broker', 'can-i-deploy', ...selector, ...cliOptions({ 'to-environment': environment, 'broker-base-url': brokerUrl, output: 'json' })];
 }
 
 const isUnknown = (question: Question | undefined) => question !== undefined && 'answer' in question && question.answer.summary.deployable === null;
 
-/**
- * Asks about every consumer at once; while some answers are unknown (the provider is still verifying), waits one
- * interval and asks about those again: one bounded wait for all, never past the deadline.
- */
+/** Asks about every consumer at once, then about those still unknown after each interval: one wait for all, never past the deadline. */
 export async function askUntilKnown(consumers: string[], askOne: (consumer: string) => Promise<Question>, options: { retries: number; intervalSeconds: number; deadline: number }, deps: { clock: Clock; log: (line: string) => void }): Promise<Map<string, Question>> {
   const answers = new Map<string, Question>();
   const askAll = async (names: string[]) => (await Promise.all(names.map(askOne))).forEach((question, index) => answers.set(names[index] as string, question));
@@ -64,19 +44,7 @@ export async function askUntilKnown(consumers: string[], askOne: (consumer: stri
   return answers;
 }
 
-function table(answer: MatrixAnswer): string[] {
-  const rows = [
-    ['CONSUMER', 'C.VERSION', 'PROVIDER', 'P.VERSION', 'SUCCESS?'],
-    ...answer.matrix.map((row) => [String(row.consumer?.name), String(row.consumer?.version?.number), String(row.provider?.name), row.provider?.version?.number ?? '???', String(row.verificationResult?.success ?? '???')]),
-  ];
-  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ').trimEnd());
-}
-
-/**
- * The verdict on one answer: a "yes" counts only with the broker's evidence, a matrix row in which a version of
- * the aggregator verified this consumer version's pact successfully.
- */
+/** A "yes" counts only with the broker's evidence: a matrix row in which the aggregator verified this consumer version. */
 export function verdict(answer: MatrixAnswer, consumer: string, version: string): { yes: boolean; text: string } {
   const { deployable } = answer.summary;
   if (deployable !== true) return { yes: false, text: deployable === false ? 'no' : 'unknown (counts as no)' };
@@ -88,6 +56,18 @@ export function verdict(answer: MatrixAnswer, consumer: string, version: string)
   return { yes: true, text: 'yes' };
 }
 
+/** The matrix as the CLI's text output shows it: a table of who verified what. */
+function table(answer: MatrixAnswer): string[] {
+  const rows = [
+    ['CONSUMER', 'C.VERSION', 'PROVIDER', 'P.VERSION', 'SUCCESS?'],
+    ...answer.matrix.map(({ consumer, provider, verificationResult }) =>
+      [consumer?.name, consumer?.version?.number, provider?.name, provider?.version?.number ?? '???', verificationResult?.success ?? '???'].map(String),
+    ),
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ').trimEnd());
+}
+
 /** can-i-deploy for every consumer of `step`; exit 0 only when every answer is a yes with its evidence. */
 export async function canIDeploy(step: BrokerStep, environment: string, wait: { retries: number; intervalSeconds: number }, deps: StepDeps & { clock?: Clock }): Promise<number> {
   const { broker, version } = step;
@@ -96,13 +76,22 @@ export async function canIDeploy(step: BrokerStep, environment: string, wait: { 
   const deadline = clock.now() + broker.timeoutSeconds * 1000;
   deps.log(`Can consumer version ${version.number} be deployed to ${environment}? Asking ${broker.baseUrl}`);
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
-  const answers = await askUntilKnown(consumers, (consumer) => ask(consumer, version.number, environment, broker, deadline, deps.run), { ...wait, deadline }, { clock, log: deps.log });
+  // One question through the CLI: its JSON answer, or why there is none.
+  const askOne = async (consumer: string): Promise<Question> => {
+    const result = await (deps.run ?? runPactCli)(canIDeployArgs(consumer, version.number, environment, broker.baseUrl), broker, deadline);
+    if (result.code !== 0 || result.timedOut) return { failure: await describeCliFailure(result, broker, 'can-i-deploy', deadline) };
+    const answer = cliJson(result) as Partial<MatrixAnswer> | undefined;
+    const deployable = answer?.summary?.deployable;
+    if (typeof answer?.summary?.reason === 'string' && (deployable === null || typeof deployable === 'boolean') && Array.isArray(answer.matrix)) return { answer: answer as MatrixAnswer };
+    return { failure: 'the pact CLI exited 0 without a can-i-deploy answer, so this counts as no.' };
+  };
+  const answers = await askUntilKnown(consumers, askOne, { ...wait, deadline }, { clock, log: deps.log });
   const refused = consumers.filter((consumer) => {
     const question = answers.get(consumer) as Question;
     if ('failure' in question) return deps.log(`  ✗ ${consumer}: ${question.failure}`), true;
     const { yes, text } = verdict(question.answer, consumer, version.number);
     deps.log(`  ${yes ? '✓' : '✗'} ${consumer}: ${text}`);
-    for (const line of [...table(question.answer), ...question.answer.summary.reason.split('\n')]) deps.log(`      ${screened(line, broker) ?? '(a line withheld: it contained a broker credential)'}`);
+    for (const line of [...table(question.answer), ...question.answer.summary.reason.split('\n')]) deps.log(`      ${screened(line, broker) ?? WITHHELD}`);
     return !yes;
   });
   if (refused.length > 0) {

@@ -1,13 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PROVIDER } from '../../src/shared/provider';
-import type { Env } from './env';
-import { ConfigError } from './errors';
+import { ConfigError, type Env } from './script';
 
-/**
- * The project's layout in one place. Nothing here names today's consumers: a consumer is a folder
- * `src/consumer-<x>/` declaring its broker name in `pacticipant.ts`, plus its spec `tests/contracts/consumer-<x>.pact.test.ts`.
- */
+/** The project's layout; nothing here names today's consumers. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Where the specs write pacts and the steps read them: `PACT_DIR`, else `pacts/`. */
@@ -28,14 +24,9 @@ export interface Consumer {
   spec: string;
 }
 
-export const contractSpec = (folder: string) => `tests/contracts/${folder}.pact.test.ts`;
+const contractSpec = (folder: string) => `tests/contracts/${folder}.pact.test.ts`;
 
-const PACTICIPANT_NAME = /^[A-Za-z0-9][\w.-]*$/;
-
-/**
- * The consumers of the project at `root`, sorted by folder. A folder that looks like a consumer but breaks the
- * rules is refused by name (never silently passed over): `npm test` checks this too (tests/contracts/consumer-folders.test.ts).
- */
+/** Each `src/consumer-<x>/` with its `pacticipant.ts` and spec, sorted; a folder that breaks the rules is refused by name, never passed over. */
 export function discoverConsumers(root: string = PROJECT_ROOT): Consumer[] {
   const srcDir = path.join(root, 'src');
   const folders = existsSync(srcDir) ? readdirSync(srcDir).filter((name) => /^consumer-/i.test(name)).sort() : [];
@@ -51,16 +42,14 @@ export function discoverConsumers(root: string = PROJECT_ROOT): Consumer[] {
     // Read as the code that uses it (tsx in the scripts, ts-jest in the tests).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PACTICIPANT } = require(declaration) as { PACTICIPANT?: unknown };
-    if (typeof PACTICIPANT !== 'string' || !PACTICIPANT_NAME.test(PACTICIPANT)) {
+    if (typeof PACTICIPANT !== 'string' || !/^[A-Za-z0-9][\w.-]*$/.test(PACTICIPANT)) {
       throw new ConfigError(`src/${folder}/pacticipant.ts must export PACTICIPANT, a name of letters, digits, ".", "_" or "-" (not starting with "-"), such as 'consumer_a'.`);
     }
     return { folder, pacticipant: PACTICIPANT, pactFile: pactFileName(PACTICIPANT), spec: contractSpec(folder) };
   });
-  const seen = new Map<string, string>();
   for (const consumer of consumers) {
-    const other = seen.get(consumer.pacticipant);
-    if (other) throw new ConfigError(`src/${other}/ and src/${consumer.folder}/ both declare the pacticipant "${consumer.pacticipant}": give each consumer its own name.`);
-    seen.set(consumer.pacticipant, consumer.folder);
+    const first = consumers.find((other) => other.pacticipant === consumer.pacticipant);
+    if (first && first !== consumer) throw new ConfigError(`src/${first.folder}/ and src/${consumer.folder}/ both declare the pacticipant "${consumer.pacticipant}": give each consumer its own name.`);
   }
   return consumers;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -6,12 +6,8 @@ import type { BrokerConfig } from './broker-config';
 import { brokerRequest } from './broker-http';
 import { prepareBrokerStep, type BrokerStep, type PactFile } from './broker-step';
 import type { ConsumerVersion } from './consumer-version';
-import { ConfigError } from './errors';
 import { cliJson, describeCliFailure, describeFailure, refuseCredentialsIn, runPactCli, screened, type CliRun } from './pact-cli';
-import { sha256Of } from './provenance';
-import { checkCliValue, cliOption, count, dryRunRequested, parseFlags } from './script';
-
-export const PUBLISH_USAGE = 'npm run publish:pact [-- --dry-run] [--tag <tag>]...';
+import { checkCliValue, cliOptions, ConfigError, count, dryRunRequested, parseFlags } from './script';
 
 export type CliRunner = (args: string[], config: BrokerConfig, deadline: number) => Promise<CliRun>;
 
@@ -31,17 +27,9 @@ export function checkTags(tags: string[]): string[] {
   return tags;
 }
 
-/** The CLI's arguments for one pact file; every value was checked, each passed as `--name=value`. */
 export function publishArgs(file: string, brokerUrl: string, version: ConsumerVersion, tags: string[]): string[] {
-  return [
-    'broker', 'publish', file,
-    cliOption('broker-base-url', brokerUrl),
-    cliOption('consumer-app-version', version.number),
-    ...(version.branch ? [cliOption('branch', version.branch)] : []),
-    ...(tags.length > 0 ? [cliOption('tag', tags.join(','))] : []),
-    ...(version.buildUrl ? [cliOption('build-url', version.buildUrl)] : []),
-    cliOption('output', 'json'),
-  ];
+  const options = { 'broker-base-url': brokerUrl, 'consumer-app-version': version.number, branch: version.branch, tag: tags.join(',') };
+  return ['broker', 'publish', file, ...cliOptions({ ...options, 'build-url': version.buildUrl, output: 'json' })];
 }
 
 type PactContent = { consumer?: { name?: string }; provider?: { name?: string }; interactions?: unknown[]; messages?: unknown[] };
@@ -49,34 +37,22 @@ type PactContent = { consumer?: { name?: string }; provider?: { name?: string };
 /** Whether `held` has everything of `sent`: the CLI re-serialises the pact and adds its model's defaults, and the broker adds ids. */
 function covers(held: unknown, sent: unknown): boolean {
   if (Array.isArray(sent)) return Array.isArray(held) && held.length === sent.length && sent.every((item, index) => covers(held[index], item));
-  if (typeof sent === 'object' && sent !== null) return typeof held === 'object' && held !== null && Object.entries(sent).every(([key, value]) => covers((held as Record<string, unknown>)[key], value));
-  return isDeepStrictEqual(held, sent);
+  if (typeof sent !== 'object' || sent === null) return isDeepStrictEqual(held, sent);
+  return typeof held === 'object' && held !== null && Object.entries(sent).every(([key, value]) => covers((held as Record<string, unknown>)[key], value));
 }
 
-/**
- * The broker's evidence that it holds `sent` for this version: its copy of the pact, read back, has the same
- * names and interactions. Undefined when it does; otherwise what was missing.
- */
-async function missingEvidence(pact: PactFile, sent: Buffer, version: string, broker: BrokerConfig, deadline: number): Promise<string | undefined> {
+/** The broker's evidence that it holds `pact` for this version: its copy, read back, has the same names and interactions. */
+async function missingEvidence(pact: PactFile, version: string, broker: BrokerConfig, deadline: number): Promise<string | undefined> {
   const where = `/pacts/provider/${encodeURIComponent(pact.provider)}/consumer/${encodeURIComponent(pact.consumer)}/version/${encodeURIComponent(version)}`;
   const answer = await brokerRequest(broker, 'GET', where, deadline);
   if (!('status' in answer) || answer.status !== 200) return `reading it back failed: ${describeFailure(answer, broker, 'publish', deadline)}`;
   const held = (answer.body ?? {}) as PactContent;
-  const wanted = JSON.parse(sent.toString('utf8')) as PactContent;
-  const same = held.consumer?.name === pact.consumer && held.provider?.name === pact.provider && covers(held.interactions ?? [], wanted.interactions ?? []) && covers(held.messages ?? [], wanted.messages ?? []);
+  const sent = JSON.parse(pact.content.toString('utf8')) as PactContent;
+  const same = held.consumer?.name === pact.consumer && held.provider?.name === pact.provider && covers(held.interactions ?? [], sent.interactions ?? []) && covers(held.messages ?? [], sent.messages ?? []);
   return same ? undefined : `its answer at ${where} is not the pact that was sent (${count((held.interactions ?? []).length, 'interaction')} there, ${count(pact.interactions, 'interaction')} sent)`;
 }
 
-/** The broker's own notices in the CLI's JSON answer (success, warnings), screened. */
-function notices(run: CliRun, broker: BrokerConfig): string[] {
-  const answer = cliJson(run) as { notices?: { type?: string; text?: string }[] } | undefined;
-  return (answer?.notices ?? []).filter((notice) => /^(success|warning|info)$/.test(notice.type ?? '')).flatMap((notice) => screened(String(notice.text).replace(/\s+/g, ' ').trim(), broker) ?? []);
-}
-
-/**
- * Publishes each pact in turn under one deadline, each from a private copy of the bytes the provenance check
- * vouched for; a pact counts as published only when the broker's copy, read back, matches. Stops at the first failure.
- */
+/** Publishes each pact in turn under one deadline, until the first failure; a pact counts only when the broker's copy matches. */
 export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boolean, deps: StepDeps): Promise<number> {
   const { broker, version } = step;
   const pacts = step.consumers.map(({ pact }) => pact);
@@ -91,20 +67,17 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
     return 0;
   }
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
-  const run = deps.run ?? runPactCli;
-  // The CLI reads its file later, maybe while a contract run rewrites the pact: it gets a private copy, checked again.
+  // The CLI reads its file later, maybe while a contract run rewrites the pact: it gets a private copy.
   const privateDir = mkdtempSync(path.join(os.tmpdir(), 'publish-pact-'));
   try {
     for (const [index, pact] of pacts.entries()) {
       const copy = path.join(privateDir, path.basename(pact.path));
       writeFileSync(copy, pact.content, { mode: 0o600 });
-      const sent = readFileSync(copy);
-      if (sha256Of(sent) !== sha256Of(pact.content)) throw new Error(`the private copy of ${path.basename(pact.path)} changed as it was written`);
-      const result = await run(publishArgs(copy, broker.baseUrl, version, tags), broker, deadline);
+      const result = await (deps.run ?? runPactCli)(publishArgs(copy, broker.baseUrl, version, tags), broker, deadline);
       const failure =
         result.code !== 0 || result.timedOut
           ? await describeCliFailure(result, broker, 'publish', deadline)
-          : await missingEvidence(pact, sent, version.number, broker, deadline).then((missing) => missing && `the pact CLI exited 0, but the broker shows no such pact: ${missing}. Not counted as published.`);
+          : await missingEvidence(pact, version.number, broker, deadline).then((missing) => missing && `the pact CLI exited 0, but the broker shows no such pact: ${missing}. Not counted as published.`);
       if (failure) {
         deps.log(`  ✗ ${pact.consumer} → ${pact.provider}: ${failure}`);
         const unsent = pacts.slice(index + 1).map((rest) => `${rest.consumer} → ${rest.provider}`);
@@ -113,7 +86,12 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
         return 1;
       }
       deps.log(`  ✓ ${pact.consumer} → ${pact.provider} (${count(pact.interactions, 'interaction')}, read back from the broker)`);
-      for (const line of notices(result, broker)) deps.log(`      ${line}`);
+      // The broker's own notices in the CLI's JSON answer (success, warnings).
+      const notices = (cliJson(result) as { notices?: { type?: string; text?: string }[] } | undefined)?.notices ?? [];
+      for (const notice of notices.filter(({ type }) => /^(success|warning|info)$/.test(type ?? ''))) {
+        const line = screened(String(notice.text).replace(/\s+/g, ' ').trim(), broker);
+        if (line) deps.log(`      ${line}`);
+      }
     }
   } finally {
     rmSync(privateDir, { recursive: true, force: true });
@@ -122,9 +100,11 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
   return 0;
 }
 
+const USAGE = 'npm run publish:pact [-- --dry-run] [--tag <tag>]...';
+
 /** `npm run publish:pact <argv>` in the project folder `root`: the script's whole body, so tests run exactly it. */
 export async function publishMain(argv: string[], root: string, processEnv: NodeJS.ProcessEnv, deps: StepDeps): Promise<number> {
-  const flags = parseFlags(argv, { 'dry-run': { type: 'boolean' }, tag: { type: 'string', multiple: true } }, PUBLISH_USAGE, processEnv);
+  const flags = parseFlags(argv, { 'dry-run': { type: 'boolean' }, tag: { type: 'string', multiple: true } }, USAGE, processEnv);
   const tags = checkTags(flags.tag ?? []);
   const dryRun = dryRunRequested(flags['dry-run'], processEnv);
   // Everything is checked before the first request: bad input publishes nothing.

@@ -1,18 +1,18 @@
 import type { BrokerConfig } from './broker-config';
 import { brokerRequest } from './broker-http';
 import type { BrokerStep } from './broker-step';
-import { describeFailure, refuseCredentialsIn } from './pact-cli';
+import { describeFailure, noEnvironment, refuseCredentialsIn } from './pact-cli';
 import type { StepDeps } from './publish';
+import { count } from './script';
 
 type Link = { name?: string; href?: string };
 type DeployedVersion = { currentlyDeployed?: boolean; applicationInstance?: string | null; _embedded?: { pacticipant?: { name?: string }; version?: { number?: string } }; _links?: { self?: Link } };
 
 /**
- * Records one consumer version as deployed, through the broker's HAL API as the pact CLI does (the version's
- * `pb:record-deployment` link for the environment, then a POST), and counts it only when the broker, read
- * back, shows that version of that consumer currently deployed there. Returns what was missing, or undefined.
+ * Records one version as deployed through the HAL API as the pact CLI does (the version's `pb:record-deployment` link, then a
+ * POST); it counts only when the broker, read back, shows it currently deployed there. Returns what was missing, if anything.
  */
-export async function recordDeployment(broker: BrokerConfig, consumer: string, version: string, environment: string, instance: string | undefined, deadline: number): Promise<string | undefined> {
+async function recordDeployment(broker: BrokerConfig, consumer: string, version: string, environment: string, instance: string | undefined, deadline: number): Promise<string | undefined> {
   const versionPath = `/pacticipants/${encodeURIComponent(consumer)}/versions/${encodeURIComponent(version)}`;
   const found = await brokerRequest(broker, 'GET', versionPath, deadline);
   if ('status' in found && found.status === 404) return `the broker does not know ${consumer} version ${version} (404): publish its pacts first (npm run publish:pact), or check PACT_BROKER_URL's path prefix.`;
@@ -20,7 +20,7 @@ export async function recordDeployment(broker: BrokerConfig, consumer: string, v
   const links = (found.body as { _links?: Record<string, Link | Link[] | undefined> } | undefined)?._links;
   if (!links) return `the broker's answer for ${consumer} version ${version} is not a Pact Broker version (no _links): is PACT_BROKER_URL a Pact Broker?`;
   const link = [links['pb:record-deployment'] ?? []].flat().find((each) => each.name === environment);
-  if (!link?.href) return `the broker has no environment "${environment}": check the name, or create it once with: pact broker create-environment --name ${environment}`;
+  if (!link?.href) return noEnvironment(environment);
   const posted = await brokerRequest(broker, 'POST', link.href, deadline, instance ? { applicationInstance: instance, target: instance } : {});
   if (!('status' in posted) || posted.status < 200 || posted.status > 299) return describeFailure(posted, broker, 'record-deployment', deadline);
   // The broker's evidence: the deployed version it created, read again from its own link.
@@ -35,10 +35,11 @@ export async function recordDeployment(broker: BrokerConfig, consumer: string, v
 export async function recordDeployments(step: BrokerStep, environment: string, instance: string | undefined, dryRun: boolean, deps: StepDeps): Promise<number> {
   const { broker, version } = step;
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
+  const where = `${environment}${instance ? ` (${instance})` : ''}`;
   refuseCredentialsIn([{ name: '--environment', value: environment }, { name: '--application-instance', value: instance }], broker);
-  deps.log(`Recording consumer version ${version.number} as deployed to ${environment}${instance ? ` (${instance})` : ''} in ${broker.baseUrl}`);
+  deps.log(`Recording consumer version ${version.number} as deployed to ${where} in ${broker.baseUrl}`);
   if (dryRun) {
-    for (const consumer of consumers) deps.log(`  would record ${consumer} ${version.number} as deployed to ${environment}${instance ? ` (${instance})` : ''}`);
+    for (const consumer of consumers) deps.log(`  would record ${consumer} ${version.number} as deployed to ${where}`);
     deps.log('Dry run: nothing was sent to the broker.');
     return 0;
   }
@@ -52,6 +53,6 @@ export async function recordDeployments(step: BrokerStep, environment: string, i
     deps.error(`✗ Recording failed for ${failed.join(', ')}.`);
     return 1;
   }
-  deps.log(`Recorded ${consumers.length} deployment${consumers.length === 1 ? '' : 's'} to ${environment}.`);
+  deps.log(`Recorded ${count(consumers.length, 'deployment')} to ${environment}.`);
   return 0;
 }

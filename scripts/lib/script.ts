@@ -1,30 +1,74 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Env } from './env';
-import { ConfigError } from './errors';
+import { parse } from 'dotenv';
+
+// What every script needs: its environment, its flags, one-line refusals and its exit code.
+
+/** Bad configuration or input: the scripts print its message as one line and exit 2 without sending anything. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
 
 /** Exit codes of every script: done, failed, bad input (nothing sent). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
 /** Runs a script's main: a ConfigError is one line on stderr and exit 2; any other failure exit 1. */
 export function runScript(main: (argv: string[]) => Promise<number>): void {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const bad = error instanceof ConfigError;
-      console.error(`✗ ${bad ? '' : 'Unexpected failure: '}${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = bad ? EXIT.badInput : EXIT.failed;
-    },
-  );
+  const failed = (error: unknown) => {
+    const bad = error instanceof ConfigError;
+    console.error(`✗ ${bad ? '' : 'Unexpected failure: '}${error instanceof Error ? error.message : String(error)}`);
+    return bad ? EXIT.badInput : EXIT.failed;
+  };
+  void main(process.argv.slice(2)).catch(failed).then((code) => (process.exitCode = code));
 }
 
+/** The environment as the scripts see it: the process environment over `.env`. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Per loaded environment: the .env file and the variables whose value came from it (for messages). */
+const origins = new WeakMap<Env, { file: string; fromFile: ReadonlySet<string> }>();
+
+/** `.env` (or the file DOTENV_CONFIG_PATH names) under the real environment, which always wins; `notify` hears where they differ, by name only. */
+export function loadEnv(processEnv = process.env, projectRoot = process.cwd(), notify: (line: string) => void = () => undefined): Env {
+  const named = processEnv.DOTENV_CONFIG_PATH;
+  const file = named ? path.resolve(projectRoot, named) : path.join(projectRoot, '.env');
+  if (named && !existsSync(file)) throw new ConfigError(`DOTENV_CONFIG_PATH names ${file}, which does not exist: fix the path, or unset DOTENV_CONFIG_PATH to read .env.`);
+  let fromFile: Record<string, string> = {};
+  if (existsSync(file)) {
+    // A FIFO or a device would block or never end the read.
+    if (!statSync(file).isFile() && file !== '/dev/null') throw new ConfigError(`${file} is not a regular file: point DOTENV_CONFIG_PATH at a file of NAME=value lines.`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(`${file} could not be read: check that it is a readable file of NAME=value lines.`);
+    }
+    // dotenv ends an unquoted value at its first "#" (a comment): `BROKER_PASSWORD=ab#cd` would silently be "ab".
+    const cut = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*(?!['"`])(\S[^#\n]*)?(?<![ \t])#/m.exec(text);
+    if (cut) throw new ConfigError(`${cut[1]} in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. ${cut[1]}="…#…".`);
+    fromFile = parse(text);
+  }
+  const env: Env = { ...fromFile, ...processEnv };
+  const overridden = Object.keys(fromFile).filter((name) => processEnv[name] !== undefined && processEnv[name] !== fromFile[name]);
+  if (overridden.length > 0) {
+    notify(`Note: ${overridden.join(', ')} ${overridden.length === 1 ? 'is' : 'are'} set both in the environment and in ${file}, differently: the environment's value wins.`);
+  }
+  origins.set(env, { file, fromFile: new Set(Object.keys(fromFile).filter((name) => processEnv[name] === undefined)) });
+  return env;
+}
+
+/** A variable's name for a message, with its origin when its value came from the .env file. */
+export function variableName(env: Env, name: string): string {
+  const origin = origins.get(env);
+  return origin?.fromFile.has(name) ? `${name} (from ${origin.file})` : name;
+}
+
+export const consoleOutput = { log: (line: string) => console.log(line), error: (line: string) => console.error(line) };
+
 /**
- * node:util's parseArgs with one-line errors that show the usage. Also refused: a single-valued flag given twice
- * (parseArgs keeps the last), and a flag npm kept for itself because it came before `--` (it reaches us only
- * as npm_config_<name>, unless an .npmrc sets it, as `tag=` is npm's own setting).
+ * parseArgs with one-line errors showing the usage. Also refused: a flag given twice (parseArgs keeps the last), and one npm kept
+ * because it came before `--` (it reaches us only as npm_config_<name>, unless an .npmrc sets it: `tag=` is npm's own).
  */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, env: Env = process.env) {
   for (const name of Object.keys(options)) {
@@ -40,12 +84,9 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.split('\n')[0]}. Usage: ${usage}`);
   }
-  const seen = new Set<string>();
-  for (const token of parsed.tokens) {
-    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
-    if (seen.has(token.name)) throw new ConfigError(`--${token.name} was given more than once: give it once. Usage: ${usage}`);
-    seen.add(token.name);
-  }
+  const given = parsed.tokens.flatMap((token) => (token.kind === 'option' && !options[token.name]?.multiple ? [token.name] : []));
+  const twice = given.find((name, index) => given.indexOf(name) !== index);
+  if (twice) throw new ConfigError(`--${twice} was given more than once: give it once. Usage: ${usage}`);
   return parsed.values;
 }
 
@@ -61,16 +102,14 @@ function setInNpmrc(name: string, value: string, env: Env): boolean {
   });
 }
 
-/** An optional whole-number flag within [min, max]. */
-export function wholeNumberFlag(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+/** An optional whole number within [min, max]: a flag's (its value shown), or with `unit` a variable's (never shown). */
+export function wholeNumberFlag(value: string | undefined, name: string, fallback: number, min: number, max: number, unit?: string): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new ConfigError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value.slice(0, 40))}.`);
-  }
-  return Number(value);
+  if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value);
+  const shown = unit ? '' : `, got ${JSON.stringify(value.slice(0, 40))}`;
+  throw new ConfigError(`${name} must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}${shown}.`);
 }
 
-/** A broker environment or application instance named by a flag. */
 export function nameFlag(value: string | undefined, flag: string, usage: string, example = 'production'): string {
   if (value === undefined || value.trim() === '') throw new ConfigError(`${flag} is missing its name, e.g. ${flag} ${example}. Usage: ${usage}`);
   checkCliValue(value, { name: flag, showValue: true });
@@ -78,46 +117,40 @@ export function nameFlag(value: string | undefined, flag: string, usage: string,
   return value;
 }
 
-const isTrue = (value: string | undefined) => value !== undefined && value !== '' && value !== 'false' && value !== '0';
+/** npm's own `--dry-run` before `--` reaches us only as npm_config_dry_run. */
+const npmDryRun = (env: Env) => !['', 'false', '0', undefined].includes(env.npm_config_dry_run);
 
-/** `-- --dry-run`, or npm's own `--dry-run` before `--`, which reaches us only as npm_config_dry_run. */
-export function dryRunRequested(flag: boolean | undefined, env: Env = process.env): boolean {
-  return flag === true || isTrue(env.npm_config_dry_run);
-}
+export const dryRunRequested = (flag: boolean | undefined, env: Env = process.env) => flag === true || npmDryRun(env);
 
 /** For a step without a dry run: refuse npm's flag rather than quietly do the real thing. */
 export function refuseNpmDryRun(step: string, env: Env = process.env): void {
-  if (isTrue(env.npm_config_dry_run)) throw new ConfigError(`${step} has no dry run (npm passed on --dry-run as npm_config_dry_run): run it without --dry-run.`);
+  if (npmDryRun(env)) throw new ConfigError(`${step} has no dry run (npm passed on --dry-run as npm_config_dry_run): run it without --dry-run.`);
 }
 
-/** "1 interaction", "2 interactions". */
 export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
- * Every value that reaches the pact CLI's command line or the broker (version, branch, tags, build URL,
- * environment, instance) passes here. A leading "-" would be read as an option (`--help` exits 0); a control
- * or invisible character would reach the broker inside a name. Options are also passed as `--name=value`.
+ * Every value bound for the CLI's command line or the broker passes here: a leading "-" would be read as an option
+ * (`--help` exits 0), a control or invisible character would reach the broker inside a name.
  */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u;
-export const MAX_CLI_VALUE_LENGTH = 1024;
-
 export function cliValueProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
   if (value.startsWith('-')) return 'starts with "-", so the pact CLI would take it for an option';
-  if (CONTROL.test(value)) return 'contains a newline, a control character or an invisible one';
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u.test(value)) return 'contains a newline, a control character or an invisible one';
   if (/^\s|\s$/u.test(value)) return 'starts or ends with a space';
-  if (value.length > MAX_CLI_VALUE_LENGTH) return `is longer than ${MAX_CLI_VALUE_LENGTH} characters`;
-  return undefined;
+  return value.length > 1024 ? 'is longer than 1024 characters' : undefined;
 }
 
 /** `value`, or a ConfigError naming its source; a variable's value is never shown (it may be a misplaced secret). */
 export function checkCliValue(value: string, source: { name: string; showValue: boolean }): string {
   const problem = cliValueProblem(value);
-  if (problem) {
-    const shown = source.showValue ? ` ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}` : '';
-    throw new ConfigError(`${source.name}${shown} ${problem}: give a plain value.`);
-  }
-  return value;
+  if (!problem) return value;
+  const shown = source.showValue ? ` ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}` : '';
+  throw new ConfigError(`${source.name}${shown} ${problem}: give a plain value.`);
 }
 
 export const cliOption = (name: string, value: string) => `--${name}=${value}`;
+
+/** Each option that has a value, as `--name=value`: a value can never be taken for an option of its own. */
+export const cliOptions = (options: Record<string, string | undefined>) =>
+  Object.entries(options).flatMap(([name, value]) => (value ? [cliOption(name, value)] : []));

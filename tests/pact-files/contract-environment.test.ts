@@ -6,7 +6,7 @@ import type { Circus } from '@jest/types';
 import { execFileSync } from 'node:child_process';
 import ContractEnvironment from '../contracts/contract-environment';
 import { checkProvenance, PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
-import { ConfigError } from '../../scripts/lib/errors';
+import { ConfigError } from '../../scripts/lib/script';
 import { declarePactFile } from '../contracts/declared-pact-files';
 
 // The environment's duties, driven by Jest's own events as Jest would send them, on a real pact file.

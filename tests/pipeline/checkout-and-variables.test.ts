@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readBrokerConfig } from '../../scripts/lib/broker-config';
 import { prepareBrokerStep } from '../../scripts/lib/broker-step';
 import { resolveConsumerVersion } from '../../scripts/lib/consumer-version';
-import { loadEnv } from '../../scripts/lib/env';
+import { loadEnv } from '../../scripts/lib/script';
 import { discoverConsumers } from '../../scripts/lib/project';
 import { ProvenanceRun } from '../contracts/pact-provenance';
 import { createFixtureProject, fixturePact, refusalOf, runScriptIn, type FixtureProject } from './fixture-project';

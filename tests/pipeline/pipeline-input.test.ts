@@ -4,13 +4,11 @@ import path from 'node:path';
 import { readBrokerConfig } from '../../scripts/lib/broker-config';
 import { resolveConsumerVersion } from '../../scripts/lib/consumer-version';
 import { canIDeployArgs } from '../../scripts/lib/can-i-deploy-verdict';
-import { loadEnv } from '../../scripts/lib/env';
-import { ConfigError } from '../../scripts/lib/errors';
 import { cliEnvironment } from '../../scripts/lib/pact-cli';
 import { MAX_PACT_BYTES, prepareBrokerStep, readPactFiles } from '../../scripts/lib/broker-step';
 import { checkProvenance, provenanceFile } from '../../scripts/lib/provenance';
 import { checkTags, publishArgs } from '../../scripts/lib/publish';
-import { checkCliValue, cliValueProblem, dryRunRequested, nameFlag, parseFlags, refuseNpmDryRun } from '../../scripts/lib/script';
+import { checkCliValue, cliValueProblem, ConfigError, dryRunRequested, loadEnv, nameFlag, parseFlags, refuseNpmDryRun } from '../../scripts/lib/script';
 import { createFixtureProject, fixturePact, refusalOf, writeRecord, type FixtureProject } from './fixture-project';
 
 // Everything the pipeline steps refuse before sending anything, checked in-process: one clear line

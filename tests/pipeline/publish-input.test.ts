@@ -2,7 +2,7 @@ import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { prepareBrokerStep } from '../../scripts/lib/broker-step';
-import { ConfigError } from '../../scripts/lib/errors';
+import { ConfigError } from '../../scripts/lib/script';
 import type { CliRun } from '../../scripts/lib/pact-cli';
 import { publishMain, type StepDeps } from '../../scripts/lib/publish';
 import { createFixtureProject, fixturePact, type FixtureProject } from './fixture-project';
