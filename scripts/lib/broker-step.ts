@@ -65,7 +65,12 @@ export function pairConsumersWithPacts(consumers: Consumer[], pacts: PactFile[],
 export function readPactFiles(dir: string): PactFile[] {
   if (!existsSync(dir)) throw new ConfigError(`The pacts folder ${shown(dir)}/ does not exist: run the contract tests first (npm test) to write the pacts, or check PACT_DIR.`);
   if (!statSync(dir).isDirectory()) throw new ConfigError(`${shown(dir)} is not a folder: PACT_DIR must name the folder the contract tests write pacts to.`);
-  const names = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+  } catch (error) {
+    throw new ConfigError(`The pacts folder ${shown(dir)}/ could not be listed (${(error as NodeJS.ErrnoException).code}): check its permissions, or PACT_DIR.`);
+  }
   if (names.length === 0) throw new ConfigError(`No pact files in ${shown(dir)}/ (the folder is empty of *.json): run the contract tests first (npm test) to write them.`);
   return names.map((name) => readPactFile(dir, path.join(dir, name)));
 }
