@@ -13,9 +13,12 @@ export function contractSpecs(): string[] {
   return discoverConsumers().map((consumer) => `${consumer.spec.replace(/\./g, '\\.')}$`);
 }
 
-/** Runs contract specs in a separate Jest process that writes its pacts to `pactDir`. */
+/**
+ * Runs contract specs in a separate Jest process that writes its pacts to `pactDir`, in band as
+ * `npm run test:consumer-<x>` does: one process loads Jest and TypeScript once, where workers would each load them.
+ */
 export async function runContractSpecs(pactDir: string, ...specs: string[]): Promise<void> {
-  await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), '--ci', ...specs], {
+  await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), '--ci', '--runInBand', ...specs], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PACT_DIR: pactDir },
   });
