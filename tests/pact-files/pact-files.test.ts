@@ -48,7 +48,7 @@ beforeAll(async () => {
 
   inOneProcess = await runGeneratedSpec(specs, pactDir);
   alone = [readFileSync(pactOf('fixture_a')), readFileSync(pactOf('fixture_b'))];
-  inWorkers = await runGeneratedSpec(specs, pactDir, true);
+  inWorkers = await runGeneratedSpec(specs, pactDir, { inWorkers: true });
 }, 90_000);
 afterAll(() => rmSync(pactDir, { recursive: true, force: true }));
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pactFileName } from '../../scripts/lib/project';
-import { fixtureSpec, runGeneratedSpec, type FixtureInteraction } from './run-specs';
+import { fileReport, fixtureSpec, runGeneratedSpec, type FixtureInteraction } from './run-specs';
 import { expectRemovalInReports, failingSpec } from './failing-spec';
 
 // A spec file with a failed interaction leaves no pact (pact-js would keep the passing ones: a partial
@@ -28,22 +28,20 @@ beforeAll(async () => {
 afterAll(() => rmSync(pactDir, { recursive: true, force: true }));
 
 const pactOf = (consumer: string) => path.join(pactDir, pactFileName(consumer));
-/** The report Jest printed for `consumer`'s spec file: from its FAIL header to the next file's. */
-const reportOf = (consumer: string) => run.output.split(/^(?=FAIL |PASS )/m).find((report) => report.includes(`${consumer}-aggregator.json removed:`)) ?? '';
 
 describe('a pact file with a failed interaction', () => {
   it('is removed, and the failure names the test and the mismatch', () => {
     expect(run.code).not.toBe(0);
     expect(existsSync(pactOf('fixture_never_requested'))).toBe(false);
     expect(run.output).toContain('fixture_never_requested-aggregator.json removed: a test of its spec file failed');
-    expect(reportOf('fixture_never_requested')).toContain('● makes a request the client never makes');
-    expect(reportOf('fixture_never_requested')).toMatch(/expected but not received:\s+Method: GET\s+Path: \/things\/2/);
+    expect(fileReport(run.output, 0)).toContain('● makes a request the client never makes');
+    expect(fileReport(run.output, 0)).toMatch(/expected but not received:\s+Method: GET\s+Path: \/things\/2/);
   });
 
   it("is removed when the client throws on the mock server's 500, and the test's own error holds the mismatch", () => {
     expect(run.code).not.toBe(0);
     expect(existsSync(pactOf('fixture_wrong_path'))).toBe(false);
-    const report = reportOf('fixture_wrong_path');
+    const report = fileReport(run.output, 1);
     const failure = report.slice(report.indexOf('● makes a request for one thing'));
     expect(failure).toContain('Request failed with status code 500');
     expect(failure).toContain("PactMismatch: the client's requests do not match this test's interaction");
