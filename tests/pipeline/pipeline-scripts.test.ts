@@ -2,7 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
 import { startFaultServer, type FaultServer } from './misbehaving-broker';
-import { createFixtureProject, fixturePact, runScriptIn, scriptFile, type FixtureProject } from './fixture-project';
+import { createFixtureProject, fixturePact, inheritedEnv, runScriptIn, scriptFile, type FixtureProject } from './fixture-project';
 import { unusedUrl } from '../clients/fixture-server';
 
 // The scripts end to end, as processes, on a fixture project: only what needs a real process (npm's own
@@ -33,7 +33,7 @@ function npmRun(script: string, npmArgs: string[], childEnv: Record<string, stri
   // Not part of the fixture's commit: keep the tree clean as the steps require.
   appendFileSync(path.join(project.root, '.git', 'info', 'exclude'), 'package.json\n');
   return new Promise((resolve) => {
-    execFile('npm', ['run', script, ...npmArgs], { cwd: project.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, DOTENV_CONFIG_PATH: '/dev/null', ...childEnv } }, (error, stdout, stderr) =>
+    execFile('npm', ['run', script, ...npmArgs], { cwd: project.root, env: { ...inheritedEnv(), DOTENV_CONFIG_PATH: '/dev/null', ...childEnv } }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}\n${stderr}` }),
     );
   });
