@@ -80,8 +80,11 @@ it.each([
   spoil(project);
   const childEnv = _case.includes('GIT_BRANCH') ? { ...env, GIT_BRANCH: 'main\nevil' } : env;
 
-  for (const [script, args] of [['publish:pact', []], ['can-i-deploy', ['--to-environment', 'production']], ['record-deployment', ['--environment', 'production']]] as const) {
-    const run = await runScriptIn(project.root, script, [...args], childEnv);
+  // The three steps at once: each refuses on its own, and none may send anything.
+  const steps = [['publish:pact', []], ['can-i-deploy', ['--to-environment', 'production']], ['record-deployment', ['--environment', 'production']]] as const;
+  const runs = await Promise.all(steps.map(([script, args]) => runScriptIn(project.root, script, [...args], childEnv)));
+
+  for (const run of runs) {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   }
