@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
@@ -24,7 +24,10 @@ const LOGGED_MISMATCH =
 const hookFailure = { name: 'hook_failure', error: 'beforeAll failed' } as unknown as Circus.Event;
 const runFinish = { name: 'run_finish' } as unknown as Circus.Event;
 const runStart = { name: 'run_start' } as unknown as Circus.Event;
-const git = (...args: string[]) => execFileSync('git', ['-C', projectRoot, '-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' });
+// No automatic maintenance after a commit (one more git process each time): a repository lives for one test.
+const gitIn = (root: string, ...args: string[]) =>
+  execFileSync('git', ['-C', root, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'maintenance.auto=false', ...args], { encoding: 'utf8' });
+const git = (...args: string[]) => gitIn(projectRoot, ...args);
 
 let dir: string;
 let pactFile: string;
@@ -43,13 +46,21 @@ async function startRun(): Promise<ContractEnvironment> {
   return run;
 }
 
+/** A git repository with one commit (client.ts), made once; each test gets a copy of it, a repository of its own. */
+let committedProject: string;
+beforeAll(() => {
+  committedProject = mkdtempSync(path.join(os.tmpdir(), 'contract-environment-project-'));
+  execFileSync('git', ['init', '-q', '-b', 'main', committedProject]);
+  writeFileSync(path.join(committedProject, 'client.ts'), 'committed');
+  gitIn(committedProject, 'add', 'client.ts');
+  gitIn(committedProject, 'commit', '-q', '-m', 'x');
+});
+afterAll(() => rmSync(committedProject, { recursive: true, force: true }));
+
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'contract-environment-'));
   projectRoot = path.join(dir, 'project');
-  execFileSync('git', ['init', '-q', '-b', 'main', projectRoot]);
-  writeFileSync(path.join(projectRoot, 'client.ts'), 'committed');
-  git('add', 'client.ts');
-  git('commit', '-q', '-m', 'x');
+  cpSync(committedProject, projectRoot, { recursive: true });
   pactFile = path.join(dir, 'consumer_x-aggregator.json');
   writeFileSync(pactFile, '{}');
   environment = await startRun();

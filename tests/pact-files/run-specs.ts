@@ -13,9 +13,12 @@ export function contractSpecs(): string[] {
   return discoverConsumers().map((consumer) => `${consumer.spec.replace(/\./g, '\\.')}$`);
 }
 
-/** Runs contract specs in a separate Jest process that writes its pacts to `pactDir`. */
+/**
+ * Runs contract specs in a separate Jest process that writes its pacts to `pactDir`, in band as
+ * `npm run test:consumer-<x>` does: one process loads Jest and TypeScript once, where workers would each load them.
+ */
 export async function runContractSpecs(pactDir: string, ...specs: string[]): Promise<void> {
-  await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), '--ci', ...specs], {
+  await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), '--ci', '--runInBand', ...specs], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PACT_DIR: pactDir },
   });
@@ -55,20 +58,27 @@ ${tests.join('\n')}
 `;
 }
 
+export interface GeneratedSpecOptions {
+  /** Each spec file in a Jest worker process of its own at the same time, as `npm test` runs spec files. */
+  inWorkers?: boolean;
+  /** Jest's `--verbose`: every file's report lists its tests, as Jest's report of a run of one file does. */
+  verbose?: boolean;
+}
+
 /**
  * Runs one spec written on the fly (e.g. one that must fail) in its own Jest process with the project's
  * config. It lives in a git-ignored folder outside tests/, so no other Jest run ever picks it up.
- * Several sources run one after the other in this one process (in band), or `inWorkers`, each in a Jest worker
- * process of its own at the same time, as `npm test` runs spec files.
+ * Several sources (`generated-<index>.pact.test.js`) run one after the other in this one process (in band), or
+ * each in a worker (`inWorkers`).
  */
-export async function runGeneratedSpec(source: string | string[], pactDir: string, inWorkers = false): Promise<{ code: number; output: string }> {
+export async function runGeneratedSpec(source: string | string[], pactDir: string, { inWorkers = false, verbose = false }: GeneratedSpecOptions = {}): Promise<{ code: number; output: string }> {
   const parent = path.join(PROJECT_ROOT, '.generated-specs');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(path.join(parent, 'spec-'));
   const sources = typeof source === 'string' ? [source] : source;
   sources.forEach((text, index) => writeFileSync(path.join(dir, `generated-${index}.pact.test.js`), text));
   try {
-    const jestArgs = ['--ci', inWorkers ? `--maxWorkers=${sources.length}` : '--runInBand', '--roots', dir, '--testMatch', '**/generated-*.pact.test.js'];
+    const jestArgs = ['--ci', inWorkers ? `--maxWorkers=${sources.length}` : '--runInBand', ...(verbose ? ['--verbose'] : []), '--roots', dir, '--testMatch', '**/generated-*.pact.test.js'];
     const { stdout, stderr } = await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), ...jestArgs], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PACT_DIR: pactDir },
@@ -80,6 +90,11 @@ export async function runGeneratedSpec(source: string | string[], pactDir: strin
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What Jest printed for the generated spec file `index` of a run of several: from its PASS or FAIL line to the next file's. */
+export function fileReport(output: string, index: number): string {
+  return output.split(/^(?=PASS |FAIL )/m).find((report) => new RegExp(`^\\S+ \\S*/generated-${index}\\.pact\\.test\\.js\\b`).test(report)) ?? '';
 }
 
 /**

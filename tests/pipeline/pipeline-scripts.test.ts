@@ -2,7 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
 import { startFaultServer, type FaultServer } from './misbehaving-broker';
-import { createFixtureProject, fixturePact, runScriptIn, scriptFile, type FixtureProject } from './fixture-project';
+import { createFixtureProject, fixturePact, inheritedEnv, runScriptIn, scriptFile, type FixtureProject } from './fixture-project';
 import { unusedUrl } from '../clients/fixture-server';
 
 // The scripts end to end, as processes, on a fixture project: only what needs a real process (npm's own
@@ -33,7 +33,7 @@ function npmRun(script: string, npmArgs: string[], childEnv: Record<string, stri
   // Not part of the fixture's commit: keep the tree clean as the steps require.
   appendFileSync(path.join(project.root, '.git', 'info', 'exclude'), 'package.json\n');
   return new Promise((resolve) => {
-    execFile('npm', ['run', script, ...npmArgs], { cwd: project.root, env: { PATH: process.env.PATH, HOME: process.env.HOME, DOTENV_CONFIG_PATH: '/dev/null', ...childEnv } }, (error, stdout, stderr) =>
+    execFile('npm', ['run', script, ...npmArgs], { cwd: project.root, env: { ...inheritedEnv(), DOTENV_CONFIG_PATH: '/dev/null', ...childEnv } }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}\n${stderr}` }),
     );
   });
@@ -80,8 +80,11 @@ it.each([
   spoil(project);
   const childEnv = _case.includes('GIT_BRANCH') ? { ...env, GIT_BRANCH: 'main\nevil' } : env;
 
-  for (const [script, args] of [['publish:pact', []], ['can-i-deploy', ['--to-environment', 'production']], ['record-deployment', ['--environment', 'production']]] as const) {
-    const run = await runScriptIn(project.root, script, [...args], childEnv);
+  // The three steps at once: each refuses on its own, and none may send anything.
+  const steps = [['publish:pact', []], ['can-i-deploy', ['--to-environment', 'production']], ['record-deployment', ['--environment', 'production']]] as const;
+  const runs = await Promise.all(steps.map(([script, args]) => runScriptIn(project.root, script, [...args], childEnv)));
+
+  for (const run of runs) {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   }

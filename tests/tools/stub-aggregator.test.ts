@@ -8,6 +8,7 @@ import { CountryDirectoryClient } from '../../src/consumer-a/country-directory-c
 import { PerCapitaClient } from '../../src/consumer-b/per-capita-client';
 import { unusedUrl } from '../clients/fixture-server';
 import { PROJECT_ROOT, contractSpecs, runContractSpecs } from '../pact-files/run-specs';
+import { inheritedEnv } from '../pipeline/fixture-project';
 
 const tempDir = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
   // Its own process group, so the test can stop npm and everything it started at once, as Ctrl+C does.
   stub = spawn('npm', ['run', 'stub:aggregator', '--', '--port', String(port)], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PACT_DIR: pactDir },
+    env: { ...inheritedEnv(), PACT_DIR: pactDir },
     detached: true,
     // Piped, as into a log file: not a terminal.
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pactFileName } from '../../scripts/lib/project';
 import { startReferenceAggregator, type ReferenceAggregator } from '../../tools/reference-aggregator';
-import { PROJECT_ROOT, failureBlocks, runGeneratedSpec } from '../pact-files/run-specs';
+import { PROJECT_ROOT, failureBlocks, fileReport, runGeneratedSpec } from '../pact-files/run-specs';
 import { REFERENCE_AGGREGATOR, expectVerified, verifyPacts } from './verify-pacts';
 
 // docs/adding-interactions.md's text endpoint, end to end on a throwaway spec: the aggregator's GET /ping written
@@ -14,19 +14,8 @@ import { REFERENCE_AGGREGATOR, expectVerified, verifyPacts } from './verify-pact
 
 const PING_TEXT = 'OK, phew, that worked. Reported from com.dijure.aggregator.controllers.HomeController';
 
-/** Each test starts a Jest process of its own, slow on a busy machine: a limit for a hang, not a speed target. */
+/** One Jest process for both tests' spec files, slow on a busy machine: a limit for a hang, not a speed target. */
 const OWN_JEST_RUN = 120_000;
-
-let pactDir: string;
-let aggregator: ReferenceAggregator | undefined;
-beforeEach(() => {
-  pactDir = mkdtempSync(path.join(os.tmpdir(), 'text-interaction-'));
-});
-afterEach(async () => {
-  await aggregator?.close();
-  aggregator = undefined;
-  rmSync(pactDir, { recursive: true, force: true });
-});
 
 const from = (...parts: string[]) => JSON.stringify(path.join(PROJECT_ROOT, ...parts));
 
@@ -59,10 +48,44 @@ interface PingPact {
   }[];
 }
 
+const charsetPactFile = () => path.join(pactDir, pactFileName('fixture_ping_charset'));
+
+/** The consumer's test writes the pact, then the provider team's verification (as our verification test runs it) replays it. */
+const specThenVerification = (spec: string) => `${spec}
+const { startReferenceAggregator } = require(${from('tools', 'reference-aggregator')});
+const { expectVerified, verifyPacts } = require(${from('tests', 'verification', 'verify-pacts')});
+
+let reference;
+afterAll(() => reference?.close());
+
+it('verifies the ping pact', async () => {
+  reference = await startReferenceAggregator();
+  expectVerified(await verifyPacts([${JSON.stringify(charsetPactFile())}], reference));
+});
+`;
+
+let pactDir: string;
+let aggregator: ReferenceAggregator | undefined;
+/** What Jest printed for each test's spec file: both ran in one Jest process, each file's report lists its tests. */
+let reports: string[];
+
+beforeAll(async () => {
+  pactDir = mkdtempSync(path.join(os.tmpdir(), 'text-interaction-'));
+  // What the issue's user wrote: Spring's Content-Type as the body's type. The verifier detects the body as text/plain.
+  const charset = "(response) => response.headers({ 'Content-Type': 'text/plain;charset=UTF-8' }).body('text/plain;charset=UTF-8', Buffer.from(" + JSON.stringify(PING_TEXT) + '))';
+  const specs = [pingSpec('fixture_ping', `textBody(/OK\\b.*/, ${JSON.stringify(PING_TEXT)})`), specThenVerification(pingSpec('fixture_ping_charset', charset))];
+  const run = await runGeneratedSpec(specs, pactDir, { verbose: true });
+  reports = specs.map((_spec, index) => fileReport(run.output, index));
+}, OWN_JEST_RUN);
+afterAll(async () => {
+  await aggregator?.close();
+  rmSync(pactDir, { recursive: true, force: true });
+});
+
 describe('a text interaction (GET /ping)', () => {
   it("written with textBody passes the real verifier against the reference aggregator, and its pact says text/plain", async () => {
-    const spec = await runGeneratedSpec(pingSpec('fixture_ping', `textBody(/OK\\b.*/, ${JSON.stringify(PING_TEXT)})`), pactDir);
-    expect(spec).toMatchObject({ code: 0 });
+    // Jest's verdict on the spec's file.
+    expect(reports[0]).toMatch(/^PASS /);
     const pactFile = path.join(pactDir, pactFileName('fixture_ping'));
 
     // What pact-js stores (docs/adding-interactions.md says so): the body as base64 bytes of type */*, and the rules
@@ -79,37 +102,19 @@ describe('a text interaction (GET /ping)', () => {
     const verification = await verifyPacts([pactFile], aggregator);
 
     expectVerified(verification);
-  }, OWN_JEST_RUN);
+  });
 
-  it("with the charset in the body's type fails verification, and Jest's output leads with the verifier's reason", async () => {
-    // What the issue's user wrote: Spring's Content-Type as the body's type. The verifier detects the body as text/plain.
-    const charset = "(response) => response.headers({ 'Content-Type': 'text/plain;charset=UTF-8' }).body('text/plain;charset=UTF-8', Buffer.from(" + JSON.stringify(PING_TEXT) + '))';
-    const pactFile = path.join(pactDir, pactFileName('fixture_ping_charset'));
-    // The consumer's test writes the pact, then the provider team's verification (as our verification test runs
-    // it) replays it: one Jest process, the second test after the first.
-    const specThenVerification = `${pingSpec('fixture_ping_charset', charset)}
-const { startReferenceAggregator } = require(${from('tools', 'reference-aggregator')});
-const { expectVerified, verifyPacts } = require(${from('tests', 'verification', 'verify-pacts')});
+  it("with the charset in the body's type fails verification, and Jest's output leads with the verifier's reason", () => {
+    const report = reports[1] ?? '';
 
-let reference;
-afterAll(() => reference?.close());
-
-it('verifies the ping pact', async () => {
-  reference = await startReferenceAggregator();
-  expectVerified(await verifyPacts([${JSON.stringify(pactFile)}], reference));
-});
-`;
-
-    const run = await runGeneratedSpec(specThenVerification, pactDir);
-
-    expect(run.code).not.toBe(0);
-    expect(run.output).toMatch(/✓ pings the aggregator/);
-    const [reason] = failureBlocks(run.output, 'verifies the ping pact');
+    expect(report).toMatch(/^FAIL /);
+    expect(report).toMatch(/✓ pings the aggregator/);
+    const [reason] = failureBlocks(report, 'verifies the ping pact');
     expect(reason?.slice(0, 4)).toEqual([
       `VerificationFailed: The Pact verifier rejected 1 interaction against the reference aggregator (${REFERENCE_AGGREGATOR}), a stand-in for the real service, not the service itself:`,
       '1) fixture_ping_charset: "a ping"',
       'provider state: (none)',
       "$ -> Expected binary contents to have content type 'text/plain;charset=UTF-8' but detected contents was 'text/plain'",
     ]);
-  }, OWN_JEST_RUN);
+  });
 });
