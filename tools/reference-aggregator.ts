@@ -73,10 +73,18 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     const path = (request.url ?? '/').split('?')[0] ?? '/';
 
     if (request.method === 'POST' && path === '/_pact/provider-states') {
-      void text(request).then((body) => {
-        applyState(body ? (JSON.parse(body) as StateChange) : {});
-        sendJson(200, {});
-      });
+      // A verifier killed mid-request cuts the body off: drop that request, never the whole process.
+      text(request).then(
+        (body) => {
+          try {
+            applyState(body ? (JSON.parse(body) as StateChange) : {});
+          } catch {
+            return sendJson(400, { error: 'The provider-state change is not JSON' });
+          }
+          sendJson(200, {});
+        },
+        () => request.destroy(),
+      );
       return;
     }
     if (request.method !== 'GET') return sendJson(405, { error: 'Method Not Allowed' });

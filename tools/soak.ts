@@ -20,7 +20,7 @@ import { PROJECT_ROOT, discoverConsumers, pactFileName } from '../scripts/lib/pr
 import { ConfigError, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 import { fixtureSpec, runGeneratedSpec } from '../tests/pact-files/run-specs';
 
-const USAGE = 'npm run soak [-- --rounds <n>], or npm run stress [-- --rounds <n>] [--interactions <n>] [--processes <n>]';
+const USAGE = 'npm run soak [-- --rounds <n>], or npm run stress (soak --stress) [-- --rounds <n>] [--interactions <n>] [--processes <n>]';
 
 interface JestReport {
   success: boolean;
@@ -30,8 +30,7 @@ interface JestReport {
 }
 
 /** A consumer's contract spec in its own Jest process: what is wrong with the run, or undefined when it is green. */
-async function runSpec(spec: string, pactDir: string): Promise<string | undefined> {
-  const reportFile = `${pactDir}-${path.basename(spec)}.json`;
+async function runSpec(spec: string, pactDir: string, reportFile: string): Promise<string | undefined> {
   const args = [require.resolve('jest/bin/jest'), '--ci', '--json', `--outputFile=${reportFile}`, `${spec.replace(/\./g, '\\.')}$`];
   const options = { cwd: PROJECT_ROOT, env: { ...process.env, PACT_DIR: pactDir } };
   const { stdout, stderr } = await promisify(execFile)(process.execPath, args, options).catch((error: { stdout: string; stderr: string }) => error);
@@ -70,7 +69,7 @@ runScript(async (argv) => {
   };
   const runs = flags.stress
     ? Array.from({ length: processes }, (_, index) => `stress_${index + 1}`).map((name) => ({ name, run: (dir: string) => generated(name, dir) }))
-    : discoverConsumers().map(({ pacticipant: name, spec }) => ({ name, run: (dir: string) => runSpec(spec, dir) }));
+    : discoverConsumers().map(({ pacticipant: name, spec }) => ({ name, run: (dir: string, round: number) => runSpec(spec, dir, `${dir}-${name}-${round}.json`) }));
   const firstPacts = new Map<string, string>();
   const pactProblem = (file: string) => {
     if (!existsSync(file)) return `${path.basename(file)} was not written`;
@@ -90,8 +89,10 @@ runScript(async (argv) => {
   try {
     for (let round = 1; round <= rounds; round += 1) {
       const started = Date.now();
-      const pactDir = path.join(work, `round-${round}`);
-      const results = await Promise.all(runs.map(({ run }) => run(pactDir)));
+      // Soak reruns over the pacts of the round before, as developers do (stale and partial pacts, pact-js's merge);
+      // stress starts each round from an empty folder, so that a pact of the round before cannot hide a missing one.
+      const pactDir = path.join(work, flags.stress ? `round-${round}` : 'pacts');
+      const results = await Promise.all(runs.map(({ run }) => run(pactDir, round)));
       const problems = runs.flatMap(({ name }, index) => {
         const problem = results[index] ?? pactProblem(path.join(pactDir, pactFileName(name)));
         return problem ? [`${name}: ${problem}`] : [];

@@ -67,7 +67,7 @@ export function gitState(root: string, pactDir?: string): GitSnapshot | undefine
 
 function readRecord(pactFile: string): ProvenanceRecord | undefined {
   const snapshot = (value: Partial<GitSnapshot> | undefined) =>
-    /^[0-9a-f]{7,64}$/.test(value?.commit ?? '') && typeof value?.clean === 'boolean' && Array.isArray(value.changes);
+    typeof value?.commit === 'string' && /^[0-9a-f]{7,64}$/.test(value.commit) && typeof value.clean === 'boolean' && Array.isArray(value.changes);
   try {
     const file = provenanceFile(pactFile);
     // Only a regular file is read (a FIFO would block); the parser's message, which quotes content, is never shown.

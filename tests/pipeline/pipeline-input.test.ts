@@ -246,6 +246,7 @@ describe('provenance', () => {
     ['no record', () => rmSync(provenanceFile(pact))],
     ['a record that is not JSON', () => writeFileSync(provenanceFile(pact), 'top-secret-content')],
     ['a record by another writer', () => writeFileSync(provenanceFile(pact), JSON.stringify({ writer: 'someone', pactFile: 'fixture_one-aggregator.json' }))],
+    ['a record whose commit is not a string', () => writeRecord(pact, project.head, { end: { commit: 1234567 as unknown as string, clean: true, changes: [] } })],
   ])('refuses a pact not written by this repo\'s contract tests (%s)', (_case, spoil) => {
     spoil();
     const text = check();
