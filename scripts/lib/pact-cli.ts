@@ -32,15 +32,20 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** Killed because it printed more than MAX_CLI_OUTPUT: nothing it said can be read. */
+  overflowed?: true;
 }
+
+const MAX_CLI_OUTPUT = 64 * 1024 * 1024;
 
 /** Runs `pact <args>` with the broker's credentials in its environment, killed at the deadline (epoch ms): it waits forever on a silent broker. */
 export function runPactCli(args: string[], config: BrokerConfig, deadline: number, options: { onSpawn?: (pid: number) => void } = {}): Promise<CliRun> {
-  const settings = { env: cliEnvironment(config), timeout: Math.max(1, deadline - Date.now()), killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 } as const;
+  const settings = { env: cliEnvironment(config), timeout: Math.max(1, deadline - Date.now()), killSignal: 'SIGKILL', maxBuffer: MAX_CLI_OUTPUT } as const;
   return new Promise((resolve, reject) => {
     const child = execFile(pactCliBinary(), args, settings, (error, stdout, stderr) => {
       const code = error ? error.code : 0;
-      if (typeof code === 'string') reject(new Error(error?.message));
+      if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') resolve({ code: null, stdout: '', stderr: '', timedOut: false, overflowed: true });
+      else if (typeof code === 'string') reject(error ?? new Error(code));
       else resolve({ code: code ?? null, stdout, stderr, timedOut: error?.killed === true });
     });
     child.stdin?.end();
@@ -147,6 +152,7 @@ export function describeFailure(answer: BrokerAnswer, config: BrokerConfig, step
  */
 export async function describeCliFailure(run: CliRun, config: BrokerConfig, step: StepName, deadline: number): Promise<string> {
   const describe = (answer: BrokerAnswer) => describeFailure(answer, config, step, deadline);
+  if (run.overflowed) return `the pact CLI printed more than ${MAX_CLI_OUTPUT / 1024 / 1024} MiB, so it was stopped: run it by hand to see why.`;
   if (run.code === 2) {
     const reason = run.stderr.split('\n').map((line) => line.trim()).find((line) => line.startsWith('error:')) ?? 'no reason given';
     return `the pact CLI refused its arguments (exit 2): ${screened(reason, config) ?? WITHHELD}`;

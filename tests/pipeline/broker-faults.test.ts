@@ -350,6 +350,11 @@ describe('an exit 0 means exactly what it says', () => {
     const run: CliRun = { code: 2, stdout: '', stderr: "error: unexpected argument '--bogus' found\n\nUsage: pact broker publish", timedOut: false };
     expect(await describeCliFailure(run, basic('https://b.example.com'), 'publish', Date.now())).toBe("the pact CLI refused its arguments (exit 2): error: unexpected argument '--bogus' found");
   });
+
+  it('a CLI stopped for printing too much is a failure that says so, not an unexpected one', async () => {
+    const run: CliRun = { code: null, stdout: '', stderr: '', timedOut: false, overflowed: true };
+    expect(await describeCliFailure(run, basic('https://b.example.com'), 'publish', Date.now())).toBe('the pact CLI printed more than 64 MiB, so it was stopped: run it by hand to see why.');
+  });
 });
 
 describe('secrets in output', () => {
