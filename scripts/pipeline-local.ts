@@ -11,7 +11,7 @@ import path from 'node:path';
 import { readBrokerConfig } from './lib/broker-config';
 import { brokerRequest } from './lib/broker-http';
 import { cliEnvironment } from './lib/pact-cli';
-import { git } from './lib/provenance';
+import { git } from './lib/git';
 import { PROJECT_ROOT } from './lib/project';
 import { ConfigError, EXIT, loadEnv, parseFlags, runScript } from './lib/script';
 import { PROVIDER } from '../src/shared/provider';

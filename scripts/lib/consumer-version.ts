@@ -1,4 +1,4 @@
-import { git, gitState } from './provenance';
+import { git, gitState } from './git';
 import { checkCliValue, ConfigError, variableName, type Env } from './script';
 
 export interface ConsumerVersion {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pactsDir } from '../../scripts/lib/project';
-import { gitState, PROVENANCE_WRITER, provenanceFile, sha256Of, type GitSnapshot, type ProvenanceRecord } from '../../scripts/lib/provenance';
+import { gitState, type GitSnapshot } from '../../scripts/lib/git';
+import { PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
 
 /** The claim a run lays on a pact when it starts: the id of the last run that started writing it. */
 const claimFile = (pactFile: string) => `${provenanceFile(pactFile)}.run`;

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../../scripts/lib/script';
-import { gitState, PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
+import { gitState } from '../../scripts/lib/git';
+import { PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
 import { ProvenanceRun } from '../contracts/pact-provenance';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
 import { PROVIDER } from '../../src/shared/provider';
