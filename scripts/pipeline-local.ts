@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { readBrokerConfig } from './lib/broker-config';
 import { brokerRequest } from './lib/broker-http';
-import { cliEnvironment } from './lib/pact-cli';
+import { cliEnvironment, describeFailure } from './lib/pact-cli';
 import { git } from './lib/git';
 import { PROJECT_ROOT } from './lib/project';
 import { ConfigError, EXIT, loadEnv, parseFlags, runScript } from './lib/script';
@@ -21,9 +21,10 @@ const USAGE = 'npm run pipeline:local [-- --allow-remote-broker]';
 const ENVIRONMENT = 'production';
 const bin = (name: string) => path.join(PROJECT_ROOT, 'node_modules', '.bin', name);
 
+/** A step that failed: main prints it as one line and exits 1, after the reference aggregator has stopped. */
+class StepFailed extends Error {}
 function fail(line: string): never {
-  console.error(`✗ ${line}`);
-  process.exit(EXIT.failed);
+  throw new StepFailed(line);
 }
 
 runScript(async (argv) => {
@@ -70,16 +71,20 @@ runScript(async (argv) => {
     const publish = ['--consumer-version-selectors', selector, '--publish', '--provider-version', providerVersion, '--provider-branch', 'reference-aggregator', '--no-colour'];
     await check(`verified against the reference aggregator (provider version ${providerVersion}, not the real service)`, bin('pact'), [...verifier, ...publish], pact);
     const listed = await brokerRequest(config, 'GET', '/environments', deadline());
-    if (!('status' in listed) || listed.status !== 200) fail(`The broker did not list its environments (GET /environments): ${'status' in listed ? `HTTP ${listed.status}` : 'no answer'}.`);
+    if (!('status' in listed) || listed.status !== 200) fail(`The broker did not list its environments (GET /environments): ${describeFailure(listed, config, 'record-deployment', 0)}`);
     if (!JSON.stringify(listed.body).includes(`"name":"${ENVIRONMENT}"`)) {
       const created = await brokerRequest(config, 'POST', '/environments', deadline(), { name: ENVIRONMENT, production: true });
-      if (!('status' in created) || created.status !== 201) fail(`The broker did not create the environment ${ENVIRONMENT}: ${'status' in created ? `HTTP ${created.status}` : 'no answer'}.`);
+      if (!('status' in created) || created.status !== 201) fail(`The broker did not create the environment ${ENVIRONMENT}: ${describeFailure(created, config, 'record-deployment', 0)}`);
       console.log(`✓ environment ${ENVIRONMENT} created (it was missing)`);
     }
     const deployProvider = ['broker', 'record-deployment', '--pacticipant', PROVIDER, '--version', providerVersion, '--environment', ENVIRONMENT];
     await check(`the reference aggregator recorded as deployed to ${ENVIRONMENT}`, bin('pact'), deployProvider, pact);
     await check(`can-i-deploy to ${ENVIRONMENT}: yes`, bin('tsx'), ['scripts/can-i-deploy.ts', '--to-environment', ENVIRONMENT, '--retry-while-unknown', '0'], ours);
     await check(`deployment to ${ENVIRONMENT} recorded`, bin('tsx'), ['scripts/record-deployment.ts', '--environment', ENVIRONMENT], ours);
+  } catch (error) {
+    if (!(error instanceof StepFailed)) throw error;
+    console.error(`✗ ${error.message}`);
+    return EXIT.failed;
   } finally {
     await aggregator.close();
   }
