@@ -2,11 +2,26 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'broker/vendor/', 'broker/data/', 'pacts/', 'coverage/', 'logs/', 'tools/bench-floor/.work-*/', '.bench-work-*/', '.generated-specs/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'broker/vendor/',
+      'broker/data/',
+      'pacts/',
+      'coverage/',
+      'logs/',
+      'tools/bench-floor/.work-*/',
+      '.bench-work-*/',
+      '.generated-specs/',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // An un-awaited executeTest lets the test finish before the mock server is checked: no pact gets written.

@@ -57,7 +57,12 @@ export interface RunningBroker {
   stop(): Promise<void>;
 }
 
-function readUser(env: Env, variables: { username: readonly string[]; password: readonly string[] }, role: string, optional = false): BrokerUser | undefined {
+function readUser(
+  env: Env,
+  variables: { username: readonly string[]; password: readonly string[] },
+  role: string,
+  optional = false,
+): BrokerUser | undefined {
   // The same rules as publish:pact: the first variable set, and two set to different values is an error.
   const username = readSetting(env, variables.username);
   const password = readSetting(env, variables.password);
@@ -107,7 +112,13 @@ function bundle(args: readonly string[], env: Env): { args: string[]; env: NodeJ
 }
 
 /** Runs `command`; rejects with its last lines when it fails. `onLine` gets each line (stdout or stderr) as it comes. */
-async function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, signal?: AbortSignal, onLine?: (line: string) => void): Promise<void> {
+async function run(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+  onLine?: (line: string) => void,
+): Promise<void> {
   const child = spawn(command, args, { env, cwd: BROKER_DIR, stdio: ['ignore', 'pipe', 'pipe'], signal });
   const lines: string[] = [];
   const take = (line: string) => {
@@ -116,7 +127,10 @@ async function run(command: string, args: readonly string[], env: NodeJS.Process
   };
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', take);
   const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`${command} ${args.slice(-2).join(' ')} failed (exit ${code}); its last lines:\n${lines.slice(-25).join('\n')}`);
+  if (code !== 0)
+    throw new Error(
+      `${command} ${args.slice(-2).join(' ')} failed (exit ${code}); its last lines:\n${lines.slice(-25).join('\n')}`,
+    );
 }
 
 /**
@@ -125,22 +139,37 @@ async function run(command: string, args: readonly string[], env: NodeJS.Process
  * --local`. `announce` gets a line per gem it compiles and one at least every 30 s, each with the time so far.
  * Refuses early, in one line, when Ruby is missing (RubyGems comes with it; Bundler is installed into broker/vendor).
  */
-export async function ensureBrokerBundle(env: Env, announce: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function ensureBrokerBundle(
+  env: Env,
+  announce: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   if (spawnSync('ruby', ['-e', ''], { env, stdio: 'ignore' }).status !== 0) {
     throw new ConfigError(
       'ruby not found on PATH. The Pact Broker runs on Ruby: install Ruby and a C compiler (Debian/Ubuntu: sudo apt-get install ruby-full build-essential libyaml-dev), or run the broker with Docker instead: docker compose up -d',
     );
   }
   const check = bundle(['check', '--dry-run'], env);
-  if (existsSync(RUBYGEMS) && spawnSync('ruby', check.args, { env: check.env, cwd: BROKER_DIR, stdio: 'ignore' }).status === 0) return;
+  if (
+    existsSync(RUBYGEMS) &&
+    spawnSync('ruby', check.args, { env: check.env, cwd: BROKER_DIR, stdio: 'ignore' }).status === 0
+  )
+    return;
   const started = Date.now();
   let doing = `RubyGems ${RUBYGEMS_VERSION} and Bundler`;
   const say = (line: string) => announce(`[${Math.round((Date.now() - started) / 1000)} s] ${line}`);
-  say(`Installing the Pact Broker's gems into ${path.relative(process.cwd(), path.join(BROKER_DIR, 'vendor')) || 'vendor'} (first run only, 1-4 minutes)...`);
+  say(
+    `Installing the Pact Broker's gems into ${path.relative(process.cwd(), path.join(BROKER_DIR, 'vendor')) || 'vendor'} (first run only, 1-4 minutes)...`,
+  );
   const ticker = setInterval(() => say(`still installing (now: ${doing})...`), 30_000);
   try {
     if (!existsSync(RUBYGEMS)) {
-      await run('gem', ['install', 'rubygems-update', '-v', RUBYGEMS_VERSION, '--install-dir', RUBYGEMS_HOME, '--no-document'], env, signal);
+      await run(
+        'gem',
+        ['install', 'rubygems-update', '-v', RUBYGEMS_VERSION, '--install-dir', RUBYGEMS_HOME, '--no-document'],
+        env,
+        signal,
+      );
     }
     doing = 'the gem downloads';
     await run('ruby', [path.join(BROKER_DIR, 'fetch-gems.rb')], env, signal, say);
@@ -164,7 +193,9 @@ async function checkPortFree(port: number): Promise<void> {
     await once(probe, 'listening');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new ConfigError(`Port ${port} on 127.0.0.1 is already in use (another broker?): stop that, or pick another port with --port <n>.`);
+    throw new ConfigError(
+      `Port ${port} on 127.0.0.1 is already in use (another broker?): stop that, or pick another port with --port <n>.`,
+    );
   }
   await new Promise((resolve) => probe.close(resolve));
 }
@@ -176,7 +207,10 @@ async function checkPortFree(port: number): Promise<void> {
  */
 function brokerServerEnvironment(options: BrokerServerOptions, base: Env): NodeJS.ProcessEnv {
   const { env } = bundle([], base);
-  const ours: readonly string[] = [...Object.values(BROKER_VARIABLES).flat(), ...Object.values(READ_ONLY_USER_VARIABLES).flat()];
+  const ours: readonly string[] = [
+    ...Object.values(BROKER_VARIABLES).flat(),
+    ...Object.values(READ_ONLY_USER_VARIABLES).flat(),
+  ];
   for (const name of Object.keys(env)) {
     if (name.startsWith('PACT_BROKER_') || ours.includes(name)) delete env[name];
   }
@@ -216,7 +250,9 @@ function brokerServerEnvironment(options: BrokerServerOptions, base: Env): NodeJ
 
 function redactor(options: BrokerServerOptions): (text: string) => string {
   const database = 'url' in options.database ? decodeURIComponent(new URL(options.database.url).password) : '';
-  const secrets = [options.readWrite.password, options.readOnly?.password ?? '', database].filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
+  const secrets = [options.readWrite.password, options.readOnly?.password ?? '', database]
+    .filter((secret) => secret.length > 0)
+    .sort((a, b) => b.length - a.length);
   return (text) => secrets.reduce((result, secret) => result.split(secret).join('***'), text);
 }
 
@@ -263,9 +299,24 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
   if ('file' in options.database) mkdirSync(path.dirname(path.resolve(options.database.file)), { recursive: true });
 
   // `bundle exec` loads puma into its own process (no extra child), so the pid is puma's.
-  const puma = bundle(['exec', 'puma', '--bind', `tcp://127.0.0.1:${options.port}`, '--environment', 'production', path.join(BROKER_DIR, 'config.ru')], base);
+  const puma = bundle(
+    [
+      'exec',
+      'puma',
+      '--bind',
+      `tcp://127.0.0.1:${options.port}`,
+      '--environment',
+      'production',
+      path.join(BROKER_DIR, 'config.ru'),
+    ],
+    base,
+  );
   // stdin stays a pipe we never write to: it closes when we exit, however we exit (see config.ru).
-  const child = spawn('ruby', puma.args, { cwd: BROKER_DIR, env: brokerServerEnvironment(options, base), detached: true });
+  const child = spawn('ruby', puma.args, {
+    cwd: BROKER_DIR,
+    env: brokerServerEnvironment(options, base),
+    detached: true,
+  });
   const exited = once(child, 'close').then(([code]) => code as number | null);
   const redact = redactor(options);
   const lastLines: string[] = [];
@@ -293,12 +344,16 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<R
     }
     if (child.exitCode !== null || child.signalCode !== null) {
       await stopGroup(pid, 0);
-      throw new Error(`The Pact Broker exited (code ${await exited}) before its heartbeat answered. Its last lines:\n${lastLines.join('\n')}`);
+      throw new Error(
+        `The Pact Broker exited (code ${await exited}) before its heartbeat answered. Its last lines:\n${lastLines.join('\n')}`,
+      );
     }
     if (await heartbeatAnswers(url)) return broker;
     if (Date.now() > deadline) {
       await broker.stop();
-      throw new Error(`The Pact Broker's heartbeat did not answer within ${START_TIMEOUT_MS / 1000} s. Its last lines:\n${lastLines.join('\n')}`);
+      throw new Error(
+        `The Pact Broker's heartbeat did not answer within ${START_TIMEOUT_MS / 1000} s. Its last lines:\n${lastLines.join('\n')}`,
+      );
     }
     await sleep(150);
   }

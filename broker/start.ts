@@ -5,7 +5,13 @@
  * Its read/write user is the one publish:pact logs in as; a read-only user is optional.
  */
 import path from 'node:path';
-import { DATABASE_FILE_NAME, ensureBrokerBundle, readBrokerUsers, startBrokerServer, type RunningBroker } from './server';
+import {
+  DATABASE_FILE_NAME,
+  ensureBrokerBundle,
+  readBrokerUsers,
+  startBrokerServer,
+  type RunningBroker,
+} from './server';
 import { EXIT, loadEnv, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
 const USAGE = 'npm run broker:start [-- --port <port>] [--data-dir <folder>]';
@@ -47,9 +53,13 @@ runScript(async (argv) => {
   if (stopping.signal.aborted) void broker.stop();
   else stopping.signal.addEventListener('abort', () => void broker.stop());
 
-  const shownDir = path.relative(process.cwd(), dataDir).startsWith('..') ? dataDir : path.relative(process.cwd(), dataDir) || '.';
+  const shownDir = path.relative(process.cwd(), dataDir).startsWith('..')
+    ? dataDir
+    : path.relative(process.cwd(), dataDir) || '.';
   const shownData = databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//') : `${shownDir}/`;
-  console.log(`Pact Broker on ${broker.url} (data in ${shownData}). Log in to its UI as ${users.readWrite.username}. Ctrl+C stops it.`);
+  console.log(
+    `Pact Broker on ${broker.url} (data in ${shownData}). Log in to its UI as ${users.readWrite.username}. Ctrl+C stops it.`,
+  );
   const code = await broker.exited;
   if (stopping.signal.aborted) {
     await broker.stop();

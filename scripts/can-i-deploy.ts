@@ -4,20 +4,39 @@
  */
 import { prepareBrokerStep } from './lib/broker-step';
 import { canIDeploy } from './lib/can-i-deploy-verdict';
-import { ConfigError, consoleOutput, nameFlag, parseFlags, refuseNpmDryRun, runScript, wholeNumberFlag } from './lib/script';
+import {
+  ConfigError,
+  consoleOutput,
+  nameFlag,
+  parseFlags,
+  refuseNpmDryRun,
+  runScript,
+  wholeNumberFlag,
+} from './lib/script';
 
-const USAGE = 'npm run can-i-deploy -- --to-environment <env> [--retry-while-unknown <times>] [--retry-interval <seconds>]';
+const USAGE =
+  'npm run can-i-deploy -- --to-environment <env> [--retry-while-unknown <times>] [--retry-interval <seconds>]';
 
 runScript(async (argv) => {
   refuseNpmDryRun('can-i-deploy');
-  const flags = parseFlags(argv, { 'to-environment': { type: 'string' }, 'retry-while-unknown': { type: 'string' }, 'retry-interval': { type: 'string' } }, USAGE);
+  const flags = parseFlags(
+    argv,
+    {
+      'to-environment': { type: 'string' },
+      'retry-while-unknown': { type: 'string' },
+      'retry-interval': { type: 'string' },
+    },
+    USAGE,
+  );
   const environment = nameFlag(flags['to-environment'], '--to-environment', USAGE);
   // While the provider's verification is still running the answer is "unknown": ask again, but not forever.
   const retries = wholeNumberFlag(flags['retry-while-unknown'], '--retry-while-unknown', 2, 0, 60);
   const intervalSeconds = wholeNumberFlag(flags['retry-interval'], '--retry-interval', 10, 1, 300);
   const step = prepareBrokerStep();
   if (retries * intervalSeconds >= step.broker.timeoutSeconds) {
-    throw new ConfigError(`--retry-while-unknown ${retries} × --retry-interval ${intervalSeconds} s does not fit in PACT_BROKER_TIMEOUT_SECONDS (${step.broker.timeoutSeconds} s), which bounds the whole step: ask fewer times, or raise PACT_BROKER_TIMEOUT_SECONDS.`);
+    throw new ConfigError(
+      `--retry-while-unknown ${retries} × --retry-interval ${intervalSeconds} s does not fit in PACT_BROKER_TIMEOUT_SECONDS (${step.broker.timeoutSeconds} s), which bounds the whole step: ask fewer times, or raise PACT_BROKER_TIMEOUT_SECONDS.`,
+    );
   }
   return canIDeploy(step, environment, { retries, intervalSeconds }, consoleOutput);
 });

@@ -31,7 +31,9 @@ runScript(async (argv) => {
   const flags = parseFlags(argv, { 'allow-remote-broker': { type: 'boolean' } }, USAGE);
   const env = loadEnv();
   // The same checks as the pipeline steps (URL, credentials, retries), with the local broker as the default.
-  const config = readBrokerConfig(env.PACT_BROKER_URL || env.PACT_BROKER_BASE_URL ? env : { ...env, PACT_BROKER_URL: 'http://localhost:9292' });
+  const config = readBrokerConfig(
+    env.PACT_BROKER_URL || env.PACT_BROKER_BASE_URL ? env : { ...env, PACT_BROKER_URL: 'http://localhost:9292' },
+  );
   const url = config.baseUrl;
   // It records the reference aggregator as deployed to production: never on a team's broker by accident.
   if (!['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname) && !flags['allow-remote-broker']) {
@@ -50,7 +52,8 @@ runScript(async (argv) => {
   const check = async (title: string, command: string, args: string[], childEnv: NodeJS.ProcessEnv) => {
     const child = spawn(command, args, { cwd: PROJECT_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    for (const stream of [child.stdout, child.stderr])
+      stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const [code] = (await once(child, 'close')) as [number | null];
     step += 1;
     if (code !== 0) {
@@ -67,20 +70,72 @@ runScript(async (argv) => {
     await check('pacts published', bin('tsx'), ['scripts/publish-pact.ts'], ours);
     const { port } = new URL(aggregator.url);
     const selector = JSON.stringify({ latest: true });
-    const verifier = ['verifier', '--provider-name', PROVIDER, '--hostname', '127.0.0.1', '--port', port, '--state-change-url', aggregator.stateSetupUrl];
-    const publish = ['--consumer-version-selectors', selector, '--publish', '--provider-version', providerVersion, '--provider-branch', 'reference-aggregator', '--no-colour'];
-    await check(`verified against the reference aggregator (provider version ${providerVersion}, not the real service)`, bin('pact'), [...verifier, ...publish], pact);
+    const verifier = [
+      'verifier',
+      '--provider-name',
+      PROVIDER,
+      '--hostname',
+      '127.0.0.1',
+      '--port',
+      port,
+      '--state-change-url',
+      aggregator.stateSetupUrl,
+    ];
+    const publish = [
+      '--consumer-version-selectors',
+      selector,
+      '--publish',
+      '--provider-version',
+      providerVersion,
+      '--provider-branch',
+      'reference-aggregator',
+      '--no-colour',
+    ];
+    await check(
+      `verified against the reference aggregator (provider version ${providerVersion}, not the real service)`,
+      bin('pact'),
+      [...verifier, ...publish],
+      pact,
+    );
     const listed = await brokerRequest(config, 'GET', '/environments', deadline());
-    if (!('status' in listed) || listed.status !== 200) fail(`The broker did not list its environments (GET /environments): ${describeFailure(listed, config, 'record-deployment', 0)}`);
+    if (!('status' in listed) || listed.status !== 200)
+      fail(
+        `The broker did not list its environments (GET /environments): ${describeFailure(listed, config, 'record-deployment', 0)}`,
+      );
     if (!JSON.stringify(listed.body).includes(`"name":"${ENVIRONMENT}"`)) {
-      const created = await brokerRequest(config, 'POST', '/environments', deadline(), { name: ENVIRONMENT, production: true });
-      if (!('status' in created) || created.status !== 201) fail(`The broker did not create the environment ${ENVIRONMENT}: ${describeFailure(created, config, 'record-deployment', 0)}`);
+      const created = await brokerRequest(config, 'POST', '/environments', deadline(), {
+        name: ENVIRONMENT,
+        production: true,
+      });
+      if (!('status' in created) || created.status !== 201)
+        fail(
+          `The broker did not create the environment ${ENVIRONMENT}: ${describeFailure(created, config, 'record-deployment', 0)}`,
+        );
       console.log(`✓ environment ${ENVIRONMENT} created (it was missing)`);
     }
-    const deployProvider = ['broker', 'record-deployment', '--pacticipant', PROVIDER, '--version', providerVersion, '--environment', ENVIRONMENT];
+    const deployProvider = [
+      'broker',
+      'record-deployment',
+      '--pacticipant',
+      PROVIDER,
+      '--version',
+      providerVersion,
+      '--environment',
+      ENVIRONMENT,
+    ];
     await check(`the reference aggregator recorded as deployed to ${ENVIRONMENT}`, bin('pact'), deployProvider, pact);
-    await check(`can-i-deploy to ${ENVIRONMENT}: yes`, bin('tsx'), ['scripts/can-i-deploy.ts', '--to-environment', ENVIRONMENT, '--retry-while-unknown', '0'], ours);
-    await check(`deployment to ${ENVIRONMENT} recorded`, bin('tsx'), ['scripts/record-deployment.ts', '--environment', ENVIRONMENT], ours);
+    await check(
+      `can-i-deploy to ${ENVIRONMENT}: yes`,
+      bin('tsx'),
+      ['scripts/can-i-deploy.ts', '--to-environment', ENVIRONMENT, '--retry-while-unknown', '0'],
+      ours,
+    );
+    await check(
+      `deployment to ${ENVIRONMENT} recorded`,
+      bin('tsx'),
+      ['scripts/record-deployment.ts', '--environment', ENVIRONMENT],
+      ours,
+    );
   } catch (error) {
     if (!(error instanceof StepFailed)) throw error;
     console.error(`✗ ${error.message}`);

@@ -9,9 +9,22 @@ import { consoleOutput, dryRunRequested, nameFlag, parseFlags, runScript } from 
 const USAGE = 'npm run record-deployment -- --environment <env> [--application-instance <name>] [--dry-run]';
 
 runScript(async (argv) => {
-  const flags = parseFlags(argv, { environment: { type: 'string' }, 'application-instance': { type: 'string' }, 'dry-run': { type: 'boolean' } }, USAGE);
+  const flags = parseFlags(
+    argv,
+    { environment: { type: 'string' }, 'application-instance': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    USAGE,
+  );
   const environment = nameFlag(flags.environment, '--environment', USAGE);
-  const instance = flags['application-instance'] === undefined ? undefined : nameFlag(flags['application-instance'], '--application-instance', USAGE, 'blue');
+  const instance =
+    flags['application-instance'] === undefined
+      ? undefined
+      : nameFlag(flags['application-instance'], '--application-instance', USAGE, 'blue');
   const dryRun = dryRunRequested(flags['dry-run']);
-  return recordDeployments(prepareBrokerStep(process.cwd(), process.env, { dryRun }), environment, instance, dryRun, consoleOutput);
+  return recordDeployments(
+    prepareBrokerStep(process.cwd(), process.env, { dryRun }),
+    environment,
+    instance,
+    dryRun,
+    consoleOutput,
+  );
 });

@@ -15,11 +15,24 @@ const USAGE = 'npm run bench [-- --runs <n>] [--only suites|load|test]';
 const FLOOR = path.join(PROJECT_ROOT, 'tools', 'bench-floor');
 const TARGETS = { warm: 1.4, cold: 1.8, testSeconds: 25 };
 /** What pact-js requires when it loads (its root index, the V4 DSL, pact-core's logger, the verifier), and axios. */
-const LOADED = ['@pact-foundation/pact', '@pact-foundation/pact-core', 'ramda', 'graphql', 'graphql-tag', 'lodash', 'pino-pretty', 'express', 'http-proxy', 'axios', 'form-data'];
+const LOADED = [
+  '@pact-foundation/pact',
+  '@pact-foundation/pact-core',
+  'ramda',
+  'graphql',
+  'graphql-tag',
+  'lodash',
+  'pino-pretty',
+  'express',
+  'http-proxy',
+  'axios',
+  'form-data',
+];
 
 type Timing = { wall: number; cpu: number };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const spread = (values: number[], digits = 2) => `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+const spread = (values: number[], digits = 2) =>
+  `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 
 /** CPU seconds of this process's finished children (Linux: /proc/self/stat cutime + cstime); NaN elsewhere. */
 function childrenCpu(): number {
@@ -58,11 +71,22 @@ async function writeFloor(script: string, work: string, env: NodeJS.ProcessEnv):
   const [report, counter] = [path.join(dir, 'report.json'), path.join(dir, 'requests')];
   const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(FLOOR, 'count-requests.js')}`.trim();
   mkdirSync(dir, { recursive: true });
-  await timed('npm', ['run', '--silent', script, '--', '--json', `--outputFile=${report}`], { ...env, NODE_OPTIONS: nodeOptions, BENCH_REQUEST_COUNT_FILE: counter });
-  const files = (JSON.parse(readFileSync(report, 'utf8')) as { testResults: { name: string; assertionResults: unknown[] }[] }).testResults;
+  await timed('npm', ['run', '--silent', script, '--', '--json', `--outputFile=${report}`], {
+    ...env,
+    NODE_OPTIONS: nodeOptions,
+    BENCH_REQUEST_COUNT_FILE: counter,
+  });
+  const files = (
+    JSON.parse(readFileSync(report, 'utf8')) as { testResults: { name: string; assertionResults: unknown[] }[] }
+  ).testResults;
   const tests = files.reduce((sum, file) => sum + file.assertionResults.length, 0);
-  const requests = readFileSync(counter, 'utf8').split('\n').reduce((sum, line) => sum + Number(line || 0), 0);
-  for (const { name, assertionResults: { length } } of files) {
+  const requests = readFileSync(counter, 'utf8')
+    .split('\n')
+    .reduce((sum, line) => sum + Number(line || 0), 0);
+  for (const {
+    name,
+    assertionResults: { length },
+  } of files) {
     const floor = `require(${JSON.stringify(path.join(FLOOR, 'requests.js'))}).floorSuite(${length}, ${Math.round((requests * length) / tests)});\n`;
     writeFileSync(path.join(dir, `${path.basename(name, '.ts')}.floor.test.js`), floor);
   }
@@ -80,7 +104,8 @@ async function suites(runs: number, work: string) {
     const env = { PACT_DIR: path.join(work, 'pacts') };
     const floorDir = await writeFloor(script, work, env);
     // The script's own options (such as --runInBand) apply to the floor too: none may favour one side.
-    const options = (scripts as Record<string, string | undefined>)[script]?.split(/\s+/).filter((arg) => arg.startsWith('-')) ?? [];
+    const options =
+      (scripts as Record<string, string | undefined>)[script]?.split(/\s+/).filter((arg) => arg.startsWith('-')) ?? [];
     for (const cache of ['warm', 'cold'] as const) {
       const side = (name: string, args: string[]) => {
         const tmp = path.join(work, `tmp-${folder}-${cache}-${name}`);
@@ -89,7 +114,10 @@ async function suites(runs: number, work: string) {
         return timed('npm', ['run', '--silent', ...args], { ...env, TMPDIR: tmp });
       };
       const floorArgs = ['bench:floor', '--', ...options, '--roots', floorDir];
-      const pairs = await measure(runs, async () => ({ contract: await side('contract', [script]), floor: await side('floor', floorArgs) }));
+      const pairs = await measure(runs, async () => ({
+        contract: await side('contract', [script]),
+        floor: await side('floor', floorArgs),
+      }));
       const of = (key: 'contract' | 'floor', what: keyof Timing) => pairs.map((pair) => pair[key][what]);
       // The verdict takes the median of the paired ratios: each pair saw the same machine load.
       const paired = pairs.map((pair) => pair.contract.wall / pair.floor.wall);
@@ -110,7 +138,10 @@ async function suites(runs: number, work: string) {
 async function load(runs: number, work: string) {
   const [dir, out] = [path.join(work, 'load'), path.join(work, 'load.ndjson')];
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify({ rootDir: dir, testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] }));
+  writeFileSync(
+    path.join(dir, 'jest.config.json'),
+    JSON.stringify({ rootDir: dir, testEnvironment: 'node', testMatch: ['<rootDir>/*.test.js'] }),
+  );
   LOADED.forEach((name, index) =>
     writeFileSync(
       path.join(dir, `probe-${index}.test.js`),
@@ -119,12 +150,30 @@ async function load(runs: number, work: string) {
         `test('loads', () => require('node:fs').appendFileSync(${JSON.stringify(out)}, JSON.stringify({ name: ${JSON.stringify(name)}, ms, cpuMs }) + '\\n'));\n`,
     ),
   );
-  const jest = [require.resolve('jest/bin/jest'), '--ci', '--silent', '--runInBand', '-c', path.join(dir, 'jest.config.json')];
+  const jest = [
+    require.resolve('jest/bin/jest'),
+    '--ci',
+    '--silent',
+    '--runInBand',
+    '-c',
+    path.join(dir, 'jest.config.json'),
+  ];
   await measure(runs, () => timed(process.execPath, jest, { PACT_DO_NOT_TRACK: 'true' }));
-  const samples = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string; ms: number; cpuMs: number });
+  const samples = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { name: string; ms: number; cpuMs: number });
   for (const name of LOADED) {
     const mine = samples.filter((sample) => sample.name === name).slice(1);
-    console.log(`  ${name.padEnd(28)} CPU ${spread(mine.map((sample) => sample.cpuMs), 0)} ms, wall ${spread(mine.map((sample) => sample.ms), 0)} ms`);
+    console.log(
+      `  ${name.padEnd(28)} CPU ${spread(
+        mine.map((sample) => sample.cpuMs),
+        0,
+      )} ms, wall ${spread(
+        mine.map((sample) => sample.ms),
+        0,
+      )} ms`,
+    );
   }
 }
 
@@ -134,7 +183,12 @@ async function wholeTest(runs: number, work: string) {
   mkdirSync(env.TMPDIR, { recursive: true });
   const times = await measure(runs, () => timed('npm', ['test', '--silent'], env));
   const wall = times.map((time) => time.wall);
-  console.log(`  npm test warm: ${spread(wall, 1)} s, CPU ${spread(times.map((time) => time.cpu), 1)} s; target ≤ ${TARGETS.testSeconds} s on 2 cores: ${median(wall) <= TARGETS.testSeconds ? 'met' : 'MISSED'}`);
+  console.log(
+    `  npm test warm: ${spread(wall, 1)} s, CPU ${spread(
+      times.map((time) => time.cpu),
+      1,
+    )} s; target ≤ ${TARGETS.testSeconds} s on 2 cores: ${median(wall) <= TARGETS.testSeconds ? 'met' : 'MISSED'}`,
+  );
 }
 
 const PARTS = { suites, load, test: wholeTest };
@@ -142,12 +196,17 @@ const PARTS = { suites, load, test: wholeTest };
 runScript(async (argv) => {
   const flags = parseFlags(argv, { runs: { type: 'string' }, only: { type: 'string' } }, USAGE);
   const runs = wholeNumberFlag(flags.runs, '--runs', 5, 1, 50);
-  if (flags.only !== undefined && !(flags.only in PARTS)) throw new ConfigError(`--only must be one of ${Object.keys(PARTS).join(', ')}. Usage: ${USAGE}`);
+  if (flags.only !== undefined && !(flags.only in PARTS))
+    throw new ConfigError(`--only must be one of ${Object.keys(PARTS).join(', ')}. Usage: ${USAGE}`);
   // Inside the project (git-ignored), so that generated files resolve its node_modules.
   const work = mkdtempSync(path.join(FLOOR, '.work-'));
-  console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}; medians of ${runs} runs after a warm-up (min–max)`);
+  console.log(
+    `Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}; medians of ${runs} runs after a warm-up (min–max)`,
+  );
   try {
-    for (const [name, part] of Object.entries(PARTS).filter(([name]) => flags.only === undefined || flags.only === name)) {
+    for (const [name, part] of Object.entries(PARTS).filter(
+      ([name]) => flags.only === undefined || flags.only === name,
+    )) {
       console.log(`${name}:`);
       await part(runs, work);
     }

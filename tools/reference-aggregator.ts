@@ -24,7 +24,13 @@ export interface ReferenceAggregator {
 
 export type Figures = Omit<AggregatorCountry, 'percentCases'>;
 
-export const GERMANY: Figures = { code: 'DEU', name: 'Germany', population: 83_240_525, latestTotalCases: 38_437_756, diffFromPrevDay: 0 };
+export const GERMANY: Figures = {
+  code: 'DEU',
+  name: 'Germany',
+  population: 83_240_525,
+  latestTotalCases: 38_437_756,
+  diffFromPrevDay: 0,
+};
 
 const DEFAULT_COUNTRIES: readonly Figures[] = [
   GERMANY,
@@ -58,7 +64,13 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     countries = [...defaults];
     if (state === 'no countries exist') countries = [];
     if (state === 'a country exists' && code && !countries.some((country) => country.code === code)) {
-      countries.push({ code, name: `Country ${code}`, population: 5_000_000, latestTotalCases: 250_000, diffFromPrevDay: 7 });
+      countries.push({
+        code,
+        name: `Country ${code}`,
+        population: 5_000_000,
+        latestTotalCases: 250_000,
+        diffFromPrevDay: 7,
+      });
     }
     if (state === 'no country exists with the code' && code) {
       countries = countries.filter((country) => country.code !== code);
@@ -96,7 +108,13 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     }
     if (path === '/countries') return sendJson(200, countries.map(withRatio).map(answer));
     if (path === '/countries/percapita') {
-      return sendJson(200, countries.map(withRatio).sort((a, b) => Number(b.percentCases) - Number(a.percentCases)).map(answer));
+      return sendJson(
+        200,
+        countries
+          .map(withRatio)
+          .sort((a, b) => Number(b.percentCases) - Number(a.percentCases))
+          .map(answer),
+      );
     }
     const match = /^\/countries\/([^/]+)$/.exec(path);
     if (match?.[1]) {

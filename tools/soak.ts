@@ -20,7 +20,8 @@ import { PROJECT_ROOT, discoverConsumers, pactFileName } from '../scripts/lib/pr
 import { ConfigError, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 import { fixtureSpec, runGeneratedSpec } from '../tests/pact-files/run-specs';
 
-const USAGE = 'npm run soak [-- --rounds <n>], or npm run stress (soak --stress) [-- --rounds <n>] [--interactions <n>] [--processes <n>]';
+const USAGE =
+  'npm run soak [-- --rounds <n>], or npm run stress (soak --stress) [-- --rounds <n>] [--interactions <n>] [--processes <n>]';
 
 interface JestReport {
   success: boolean;
@@ -31,12 +32,23 @@ interface JestReport {
 
 /** A consumer's contract spec in its own Jest process: what is wrong with the run, or undefined when it is green. */
 async function runSpec(spec: string, pactDir: string, reportFile: string): Promise<string | undefined> {
-  const args = [require.resolve('jest/bin/jest'), '--ci', '--json', `--outputFile=${reportFile}`, `${spec.replace(/\./g, '\\.')}$`];
+  const args = [
+    require.resolve('jest/bin/jest'),
+    '--ci',
+    '--json',
+    `--outputFile=${reportFile}`,
+    `${spec.replace(/\./g, '\\.')}$`,
+  ];
   const options = { cwd: PROJECT_ROOT, env: { ...process.env, PACT_DIR: pactDir } };
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, args, options).catch((error: { stdout: string; stderr: string }) => error);
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, args, options).catch(
+    (error: { stdout: string; stderr: string }) => error,
+  );
   const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, 'utf8')) as JestReport) : undefined;
-  if (report?.success && report.numFailedTests === 0 && report.numPendingTests === 0 && report.numPassedTests > 0) return undefined;
-  const detail = report ? `${report.numFailedTests} failed, ${report.numPendingTests} skipped, ${report.numPassedTests} passed` : 'no report';
+  if (report?.success && report.numFailedTests === 0 && report.numPendingTests === 0 && report.numPassedTests > 0)
+    return undefined;
+  const detail = report
+    ? `${report.numFailedTests} failed, ${report.numPendingTests} skipped, ${report.numPassedTests} passed`
+    : 'no report';
   return `specs not green (${detail}):\n${`${stdout}${stderr}`.trim()}`;
 }
 
@@ -50,11 +62,17 @@ function leftoverProcesses(): number[] {
       return false; // gone, or not ours to read
     }
   };
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && ours(entry)).map(Number);
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && ours(entry))
+    .map(Number);
 }
 
 runScript(async (argv) => {
-  const numbers = { rounds: { type: 'string' }, interactions: { type: 'string' }, processes: { type: 'string' } } as const;
+  const numbers = {
+    rounds: { type: 'string' },
+    interactions: { type: 'string' },
+    processes: { type: 'string' },
+  } as const;
   const flags = parseFlags(argv, { stress: { type: 'boolean' }, ...numbers }, USAGE);
   if (!flags.stress && (flags.interactions ?? flags.processes) !== undefined) {
     throw new ConfigError(`--interactions and --processes are for npm run stress. Usage: ${USAGE}`);
@@ -62,14 +80,25 @@ runScript(async (argv) => {
   const rounds = wholeNumberFlag(flags.rounds, '--rounds', 20, 1, 1000);
   const count = wholeNumberFlag(flags.interactions, '--interactions', 300, 1, 2000);
   const processes = wholeNumberFlag(flags.processes, '--processes', 2, 1, 16);
-  const interactions = Array.from({ length: count }, (_, index) => ({ description: `a request for thing ${index}`, path: `/things/${index}` }));
+  const interactions = Array.from({ length: count }, (_, index) => ({
+    description: `a request for thing ${index}`,
+    path: `/things/${index}`,
+  }));
   const generated = async (name: string, pactDir: string) => {
     const { code, output } = await runGeneratedSpec(fixtureSpec(name, interactions), pactDir);
-    return code === 0 ? undefined : `Jest exited ${code} (${(output.match(/expected but not received/g) ?? []).length} "expected but not received")`;
+    return code === 0
+      ? undefined
+      : `Jest exited ${code} (${(output.match(/expected but not received/g) ?? []).length} "expected but not received")`;
   };
   const runs = flags.stress
-    ? Array.from({ length: processes }, (_, index) => `stress_${index + 1}`).map((name) => ({ name, run: (dir: string) => generated(name, dir) }))
-    : discoverConsumers().map(({ pacticipant: name, spec }) => ({ name, run: (dir: string, round: number) => runSpec(spec, dir, `${dir}-${name}-${round}.json`) }));
+    ? Array.from({ length: processes }, (_, index) => `stress_${index + 1}`).map((name) => ({
+        name,
+        run: (dir: string) => generated(name, dir),
+      }))
+    : discoverConsumers().map(({ pacticipant: name, spec }) => ({
+        name,
+        run: (dir: string, round: number) => runSpec(spec, dir, `${dir}-${name}-${round}.json`),
+      }));
   const firstPacts = new Map<string, string>();
   const pactProblem = (file: string) => {
     if (!existsSync(file)) return `${path.basename(file)} was not written`;
@@ -77,12 +106,16 @@ runScript(async (argv) => {
     const held = (JSON.parse(text) as { interactions: unknown[] }).interactions.length;
     if (flags.stress) return held === count ? undefined : `the pact holds ${held} of ${count} interactions`;
     if (!firstPacts.has(path.basename(file))) firstPacts.set(path.basename(file), text);
-    return firstPacts.get(path.basename(file)) === text ? undefined : `${path.basename(file)} differs from the first one written`;
+    return firstPacts.get(path.basename(file)) === text
+      ? undefined
+      : `${path.basename(file)} differs from the first one written`;
   };
 
   process.env.SOAK_MARKER = randomUUID();
   if (!existsSync('/proc')) console.log('Note: no /proc here, so leftover processes are not checked.');
-  console.log(`${rounds} rounds of ${runs.length} Jest processes at once${flags.stress ? `, ${count} interactions each` : ''}, Node ${process.version}`);
+  console.log(
+    `${rounds} rounds of ${runs.length} Jest processes at once${flags.stress ? `, ${count} interactions each` : ''}, Node ${process.version}`,
+  );
   const work = mkdtempSync(path.join(os.tmpdir(), 'aggregator-soak-'));
   const seconds: number[] = [];
   let failedRounds = 0;
@@ -102,7 +135,10 @@ runScript(async (argv) => {
       seconds.push((Date.now() - started) / 1000);
       if (problems.length > 0) failedRounds += 1;
       const took = seconds.at(-1)?.toFixed(1);
-      const outcome = problems.length === 0 ? `green in ${took} s (pacts as expected, nothing left running)` : `FAILED in ${took} s: ${problems.join('; ')}`;
+      const outcome =
+        problems.length === 0
+          ? `green in ${took} s (pacts as expected, nothing left running)`
+          : `FAILED in ${took} s: ${problems.join('; ')}`;
       console.log(`  round ${round}/${rounds} ${outcome}`);
       if (failedRounds > 0 && !flags.stress) return EXIT.failed;
     }

@@ -10,7 +10,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pactCliBinary, withoutTelemetry } from '../scripts/lib/pact-cli';
 import { pairConsumersWithPacts, readPactFiles } from '../scripts/lib/broker-step';
 import { discoverConsumers, pactsDir } from '../scripts/lib/project';
-import { checkCliValue, cliOption, ConfigError, EXIT, loadEnv, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
+import {
+  checkCliValue,
+  cliOption,
+  ConfigError,
+  EXIT,
+  loadEnv,
+  parseFlags,
+  runScript,
+  wholeNumberFlag,
+} from '../scripts/lib/script';
 
 const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <regex>]';
 
@@ -20,7 +29,10 @@ const USAGE = 'npm run stub:aggregator [-- --port <port>] [--provider-state <reg
  */
 async function portTaken(port: number): Promise<boolean> {
   const probe = net.createServer().listen({ port, host: '0.0.0.0', exclusive: true });
-  const taken = await once(probe, 'listening').then(() => false, () => true);
+  const taken = await once(probe, 'listening').then(
+    () => false,
+    () => true,
+  );
   await new Promise((resolve) => probe.close(resolve));
   return taken;
 }
@@ -29,7 +41,10 @@ async function portTaken(port: number): Promise<boolean> {
 async function listening(port: number, stub: ChildProcess): Promise<boolean> {
   while (stub.exitCode === null && stub.signalCode === null) {
     const socket = net.connect(port, '127.0.0.1');
-    const connected = await once(socket, 'connect').then(() => true, () => false);
+    const connected = await once(socket, 'connect').then(
+      () => true,
+      () => false,
+    );
     socket.destroy();
     if (connected) return true;
     await sleep(50);
@@ -43,15 +58,28 @@ runScript(async (argv) => {
   const flags = parseFlags(argv, { port: { type: 'string' }, 'provider-state': { type: 'string' } }, USAGE);
   const port = wholeNumberFlag(flags.port, '--port', 8080, 1, 65535);
   // Like every value we hand the CLI: never one it could read as an option (`--provider-state=--help`).
-  const providerState = flags['provider-state'] && checkCliValue(flags['provider-state'], { name: '--provider-state', showValue: true });
+  const providerState =
+    flags['provider-state'] && checkCliValue(flags['provider-state'], { name: '--provider-state', showValue: true });
   const root = process.cwd();
   const dir = pactsDir(loadEnv(process.env, root), root);
   const pacts = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir).map(({ pact }) => pact);
 
-  if (await portTaken(port)) throw new ConfigError(`Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`);
+  if (await portTaken(port))
+    throw new ConfigError(
+      `Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`,
+    );
   // warn: one line per request the contracts do not describe, where info logs two long lines for every request.
   const files = pacts.flatMap((pact) => ['--file', pact.path]);
-  const args = ['stub', ...files, '--port', String(port), '--provider-state-header-name', 'Pact-Provider-State', '--loglevel', 'warn'];
+  const args = [
+    'stub',
+    ...files,
+    '--port',
+    String(port),
+    '--provider-state-header-name',
+    'Pact-Provider-State',
+    '--loglevel',
+    'warn',
+  ];
   if (providerState) args.push(cliOption('provider-state', providerState));
 
   // Its log has colour codes even when written to a file; NO_COLOR turns them off unless a terminal shows them.
@@ -79,9 +107,15 @@ runScript(async (argv) => {
   }
   if (!started) {
     const code = await closed;
-    const reason = heldErrors.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('error:')).at(-1);
+    const reason = heldErrors
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('error:'))
+      .at(-1);
     if (code === 2 && providerState && heldErrors.includes("for '--provider-state")) {
-      throw new ConfigError(`--provider-state ${JSON.stringify(providerState)} is not a regular expression pact stub accepts (${reason ?? 'invalid'}): fix the pattern.`);
+      throw new ConfigError(
+        `--provider-state ${JSON.stringify(providerState)} is not a regular expression pact stub accepts (${reason ?? 'invalid'}): fix the pattern.`,
+      );
     }
     if (code === 2) throw new ConfigError(`pact stub refused its arguments (exit 2)${reason ? `: ${reason}` : ''}.`);
     console.error(`✗ The stub stopped before it listened (${ended(code)})${reason ? `: ${reason}` : ''}.`);
@@ -92,7 +126,9 @@ runScript(async (argv) => {
   stub.stderr.pipe(process.stderr);
   const interactions = pacts.reduce((sum, pact) => sum + pact.interactions, 0);
   // pact stub has no host option and listens on every interface, not only 127.0.0.1 (README: the stub).
-  console.log(`Stub aggregator on http://127.0.0.1:${port} (pact stub listens on all interfaces of this machine) from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`);
+  console.log(
+    `Stub aggregator on http://127.0.0.1:${port} (pact stub listens on all interfaces of this machine) from ${pacts.map((pact) => pact.consumer).join(', ')} (${interactions} interactions). Ctrl+C stops it.`,
+  );
 
   const code = await closed;
   // Stopped on request is a clean end; the stub ending by itself, or killed by anyone else, is not.

@@ -30,10 +30,15 @@ export interface BrokerConfig {
 
 /** The first of `names` that is set (empty counts as unset); two set differently is an error. */
 export function readSetting(env: Env, names: readonly string[]): { variable: string; value: string } | undefined {
-  const set = names.filter((name) => (env[name] ?? '') !== '').map((name) => ({ variable: variableName(env, name), value: env[name] ?? '' }));
+  const set = names
+    .filter((name) => (env[name] ?? '') !== '')
+    .map((name) => ({ variable: variableName(env, name), value: env[name] ?? '' }));
   const [first, ...others] = set;
   const differing = others.find((other) => other.value !== first?.value);
-  if (first && differing) throw new ConfigError(`${first.variable} and ${differing.variable} are both set, to different values: keep only one of them.`);
+  if (first && differing)
+    throw new ConfigError(
+      `${first.variable} and ${differing.variable} are both set, to different values: keep only one of them.`,
+    );
   return first;
 }
 
@@ -42,15 +47,24 @@ const either = (names: readonly string[]) => names.join(' (or ') + ')'.repeat(na
 /** The broker settings, checked; every refusal names the variable, never its value. A dry run needs no credentials. */
 export function readBrokerConfig(env: Env, options: { dryRun?: boolean } = {}): BrokerConfig {
   if ((env.SSL_SKIP_VERIFICATION ?? '') !== '') {
-    throw new ConfigError(`${variableName(env, 'SSL_SKIP_VERIFICATION')} is set: the pipeline never skips TLS verification. Unset it; for a broker with a private CA, set SSL_CERT_FILE to that CA's certificate.`);
+    throw new ConfigError(
+      `${variableName(env, 'SSL_SKIP_VERIFICATION')} is set: the pipeline never skips TLS verification. Unset it; for a broker with a private CA, set SSL_CERT_FILE to that CA's certificate.`,
+    );
   }
   const caFile = env.SSL_CERT_FILE;
   if (caFile && !(existsSync(caFile) && statSync(caFile).isFile())) {
-    throw new ConfigError(`${variableName(env, 'SSL_CERT_FILE')} names a file that does not exist: point it at your broker's CA certificate (PEM), or unset it.`);
+    throw new ConfigError(
+      `${variableName(env, 'SSL_CERT_FILE')} names a file that does not exist: point it at your broker's CA certificate (PEM), or unset it.`,
+    );
   }
   const baseUrl = readBrokerUrl(env);
-  const [username, password, token] = [BROKER_VARIABLES.username, BROKER_VARIABLES.password, BROKER_VARIABLES.token].map((names) => readSetting(env, names));
-  const auth = options.dryRun && !(username || password || token) ? undefined : readBrokerAuth(username, password, token);
+  const [username, password, token] = [
+    BROKER_VARIABLES.username,
+    BROKER_VARIABLES.password,
+    BROKER_VARIABLES.token,
+  ].map((names) => readSetting(env, names));
+  const auth =
+    options.dryRun && !(username || password || token) ? undefined : readBrokerAuth(username, password, token);
   const wholeNumber = (names: readonly string[], fallback: number, max: number, unit: string) => {
     const setting = readSetting(env, names);
     return wholeNumberFlag(setting?.value, setting?.variable ?? '', fallback, 1, max, unit);
@@ -61,14 +75,24 @@ export function readBrokerConfig(env: Env, options: { dryRun?: boolean } = {}): 
 
 function readBrokerUrl(env: Env): string {
   const url = readSetting(env, BROKER_VARIABLES.url);
-  if (!url) throw new ConfigError(`${either(BROKER_VARIABLES.url)} is not set: set it to your Pact Broker's URL, e.g. https://pact-broker.example.com, in the environment or in .env.`);
+  if (!url)
+    throw new ConfigError(
+      `${either(BROKER_VARIABLES.url)} is not set: set it to your Pact Broker's URL, e.g. https://pact-broker.example.com, in the environment or in .env.`,
+    );
   const parsed = URL.parse(url.value);
-  if (!parsed) throw new ConfigError(`${url.variable} is not a valid URL: give the full address, e.g. https://pact-broker.example.com.`);
+  if (!parsed)
+    throw new ConfigError(
+      `${url.variable} is not a valid URL: give the full address, e.g. https://pact-broker.example.com.`,
+    );
   if (parsed.username !== '' || parsed.password !== '') {
-    throw new ConfigError(`${url.variable} contains credentials (user:password@): the pact CLI would print them in its error messages. Remove them from the URL and set ${BROKER_VARIABLES.username[0]} and ${BROKER_VARIABLES.password[0]} instead.`);
+    throw new ConfigError(
+      `${url.variable} contains credentials (user:password@): the pact CLI would print them in its error messages. Remove them from the URL and set ${BROKER_VARIABLES.username[0]} and ${BROKER_VARIABLES.password[0]} instead.`,
+    );
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${url.variable} must be an http:// or https:// URL.`);
-  if (parsed.search !== '' || parsed.hash !== '') throw new ConfigError(`${url.variable} must be the broker's base URL, without a query (?…) or fragment (#…).`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ConfigError(`${url.variable} must be an http:// or https:// URL.`);
+  if (parsed.search !== '' || parsed.hash !== '')
+    throw new ConfigError(`${url.variable} must be the broker's base URL, without a query (?…) or fragment (#…).`);
   return parsed.href.replace(/\/+$/, '');
 }
 
@@ -76,15 +100,34 @@ type Setting = ReturnType<typeof readSetting>;
 
 function readBrokerAuth(username: Setting, password: Setting, token: Setting): BrokerAuth {
   if (token && (username || password)) {
-    throw new ConfigError(`${token.variable} and ${(username ?? password)?.variable} are both set: use a bearer token or a username and password, not both.`);
+    throw new ConfigError(
+      `${token.variable} and ${(username ?? password)?.variable} are both set: use a bearer token or a username and password, not both.`,
+    );
   }
   if (token) return { kind: 'token', token: token.value, tokenVariable: token.variable };
   if (username && password) {
     // Basic auth joins them as user:password, so the broker would split such a user name at its first ":".
-    if (username.value.includes(':')) throw new ConfigError(`${username.variable} contains ":", which HTTP basic auth cannot carry in a user name: use the broker user's exact name, or a token.`);
-    return { kind: 'basic', username: username.value, password: password.value, usernameVariable: username.variable, passwordVariable: password.variable };
+    if (username.value.includes(':'))
+      throw new ConfigError(
+        `${username.variable} contains ":", which HTTP basic auth cannot carry in a user name: use the broker user's exact name, or a token.`,
+      );
+    return {
+      kind: 'basic',
+      username: username.value,
+      password: password.value,
+      usernameVariable: username.variable,
+      passwordVariable: password.variable,
+    };
   }
-  if (username) throw new ConfigError(`${either(BROKER_VARIABLES.password)} is not set: the broker needs the password of ${username.variable}.`);
-  if (password) throw new ConfigError(`${either(BROKER_VARIABLES.username)} is not set: the broker needs the user that ${password.variable} belongs to.`);
-  throw new ConfigError(`No broker credentials: set ${BROKER_VARIABLES.username[0]} and ${BROKER_VARIABLES.password[0]} (or ${BROKER_VARIABLES.token[0]}), in the environment or in .env.`);
+  if (username)
+    throw new ConfigError(
+      `${either(BROKER_VARIABLES.password)} is not set: the broker needs the password of ${username.variable}.`,
+    );
+  if (password)
+    throw new ConfigError(
+      `${either(BROKER_VARIABLES.username)} is not set: the broker needs the user that ${password.variable} belongs to.`,
+    );
+  throw new ConfigError(
+    `No broker credentials: set ${BROKER_VARIABLES.username[0]} and ${BROKER_VARIABLES.password[0]} (or ${BROKER_VARIABLES.token[0]}), in the environment or in .env.`,
+  );
 }

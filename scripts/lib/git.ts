@@ -11,7 +11,9 @@ export function git(dir: string, ...args: string[]): string | undefined {
     return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
-    throw new ConfigError('git is not on PATH (slim CI images often lack it): install git in the image, so the commit and a clean tree can be checked.');
+    throw new ConfigError(
+      'git is not on PATH (slim CI images often lack it): install git in the image, so the commit and a clean tree can be checked.',
+    );
   }
 }
 
@@ -24,7 +26,16 @@ const FIELDS_BEFORE_NAME: Record<string, number> = { '1 ': 8, '2 ': 9, 'u ': 10 
  */
 export function gitState(root: string, pactDir?: string): GitSnapshot | undefined {
   const inside = pactDir !== undefined && !path.relative(root, pactDir).startsWith('..');
-  const status = git(root, 'status', '--porcelain=v2', '--branch', '-z', '--', ':/', ...(inside ? [`:(exclude)${path.resolve(pactDir)}`] : []));
+  const status = git(
+    root,
+    'status',
+    '--porcelain=v2',
+    '--branch',
+    '-z',
+    '--',
+    ':/',
+    ...(inside ? [`:(exclude)${path.resolve(pactDir)}`] : []),
+  );
   const entries = status?.split('\0') ?? [];
   const commit = entries.map((entry) => /^# branch\.oid ([0-9a-f]{7,64})$/.exec(entry)?.[1]).find(Boolean);
   if (commit === undefined) return undefined;

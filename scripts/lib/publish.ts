@@ -6,7 +6,15 @@ import type { BrokerConfig } from './broker-config';
 import { brokerRequest } from './broker-http';
 import { prepareBrokerStep, type BrokerStep, type PactFile } from './broker-step';
 import type { ConsumerVersion } from './consumer-version';
-import { cliJson, describeCliFailure, describeFailure, refuseCredentialsIn, runPactCli, screened, type CliRun } from './pact-cli';
+import {
+  cliJson,
+  describeCliFailure,
+  describeFailure,
+  refuseCredentialsIn,
+  runPactCli,
+  screened,
+  type CliRun,
+} from './pact-cli';
 import { checkCliValue, cliOptions, ConfigError, count, dryRunRequested, parseFlags } from './script';
 
 export type CliRunner = (args: string[], config: BrokerConfig, deadline: number) => Promise<CliRun>;
@@ -22,34 +30,64 @@ export interface StepDeps {
 export function checkTags(tags: string[]): string[] {
   for (const tag of tags) {
     checkCliValue(tag, { name: '--tag', showValue: true });
-    if (!/^[^,\s]+$/.test(tag)) throw new ConfigError(`--tag ${JSON.stringify(tag)} is not a usable tag: give one word per --tag, without commas or spaces.`);
+    if (!/^[^,\s]+$/.test(tag))
+      throw new ConfigError(
+        `--tag ${JSON.stringify(tag)} is not a usable tag: give one word per --tag, without commas or spaces.`,
+      );
   }
   return tags;
 }
 
 export function publishArgs(file: string, brokerUrl: string, version: ConsumerVersion, tags: string[]): string[] {
-  const options = { 'broker-base-url': brokerUrl, 'consumer-app-version': version.number, branch: version.branch, tag: tags.join(',') };
+  const options = {
+    'broker-base-url': brokerUrl,
+    'consumer-app-version': version.number,
+    branch: version.branch,
+    tag: tags.join(','),
+  };
   return ['broker', 'publish', file, ...cliOptions({ ...options, 'build-url': version.buildUrl, output: 'json' })];
 }
 
-type PactContent = { consumer?: { name?: string }; provider?: { name?: string }; interactions?: unknown[]; messages?: unknown[] };
+type PactContent = {
+  consumer?: { name?: string };
+  provider?: { name?: string };
+  interactions?: unknown[];
+  messages?: unknown[];
+};
 
 /** Whether `held` has everything of `sent`: the CLI re-serialises the pact and adds its model's defaults, and the broker adds ids. */
 function covers(held: unknown, sent: unknown): boolean {
-  if (Array.isArray(sent)) return Array.isArray(held) && held.length === sent.length && sent.every((item, index) => covers(held[index], item));
+  if (Array.isArray(sent))
+    return Array.isArray(held) && held.length === sent.length && sent.every((item, index) => covers(held[index], item));
   if (typeof sent !== 'object' || sent === null) return isDeepStrictEqual(held, sent);
-  return typeof held === 'object' && held !== null && Object.entries(sent).every(([key, value]) => covers((held as Record<string, unknown>)[key], value));
+  return (
+    typeof held === 'object' &&
+    held !== null &&
+    Object.entries(sent).every(([key, value]) => covers((held as Record<string, unknown>)[key], value))
+  );
 }
 
 /** The broker's evidence that it holds `pact` for this version: its copy, read back, has the same names and interactions. */
-async function missingEvidence(pact: PactFile, version: string, broker: BrokerConfig, deadline: number): Promise<string | undefined> {
+async function missingEvidence(
+  pact: PactFile,
+  version: string,
+  broker: BrokerConfig,
+  deadline: number,
+): Promise<string | undefined> {
   const where = `/pacts/provider/${encodeURIComponent(pact.provider)}/consumer/${encodeURIComponent(pact.consumer)}/version/${encodeURIComponent(version)}`;
   const answer = await brokerRequest(broker, 'GET', where, deadline);
-  if (!('status' in answer) || answer.status !== 200) return `reading it back failed: ${describeFailure(answer, broker, 'publish', deadline)}`;
+  if (!('status' in answer) || answer.status !== 200)
+    return `reading it back failed: ${describeFailure(answer, broker, 'publish', deadline)}`;
   const held = (answer.body ?? {}) as PactContent;
   const sent = JSON.parse(pact.content.toString('utf8')) as PactContent;
-  const same = held.consumer?.name === pact.consumer && held.provider?.name === pact.provider && covers(held.interactions ?? [], sent.interactions ?? []) && covers(held.messages ?? [], sent.messages ?? []);
-  return same ? undefined : `its answer at ${where} is not the pact that was sent (${count((held.interactions ?? []).length, 'interaction')} there, ${count(pact.interactions, 'interaction')} sent)`;
+  const same =
+    held.consumer?.name === pact.consumer &&
+    held.provider?.name === pact.provider &&
+    covers(held.interactions ?? [], sent.interactions ?? []) &&
+    covers(held.messages ?? [], sent.messages ?? []);
+  return same
+    ? undefined
+    : `its answer at ${where} is not the pact that was sent (${count((held.interactions ?? []).length, 'interaction')} there, ${count(pact.interactions, 'interaction')} sent)`;
 }
 
 /** Publishes each pact in turn under one deadline, until the first failure; a pact counts only when the broker's copy matches. */
@@ -57,12 +95,28 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
   const { broker, version } = step;
   const pacts = step.consumers.map(({ pact }) => pact);
   const branchName = version.branchSource === 'git' ? 'the git branch' : (version.branchSource ?? 'the branch');
-  refuseCredentialsIn([{ name: branchName, value: version.branch }, { name: 'the build URL', value: version.buildUrl }, ...tags.map((tag) => ({ name: '--tag', value: tag }))], broker);
-  const details = [`from ${version.numberSource}`, version.branch ? `branch ${version.branch}` : 'no branch (set GIT_BRANCH)', ...(tags.length > 0 ? [`tags ${tags.join(', ')}`] : [])];
-  deps.log(`Publishing ${count(pacts.length, 'pact')} to ${broker.baseUrl} as consumer version ${version.number} (${details.join(', ')})`);
+  refuseCredentialsIn(
+    [
+      { name: branchName, value: version.branch },
+      { name: 'the build URL', value: version.buildUrl },
+      ...tags.map((tag) => ({ name: '--tag', value: tag })),
+    ],
+    broker,
+  );
+  const details = [
+    `from ${version.numberSource}`,
+    version.branch ? `branch ${version.branch}` : 'no branch (set GIT_BRANCH)',
+    ...(tags.length > 0 ? [`tags ${tags.join(', ')}`] : []),
+  ];
+  deps.log(
+    `Publishing ${count(pacts.length, 'pact')} to ${broker.baseUrl} as consumer version ${version.number} (${details.join(', ')})`,
+  );
   if (version.buildUrl) deps.log(`  build ${version.buildUrl}`);
   if (dryRun) {
-    for (const pact of pacts) deps.log(`  would publish ${pact.consumer} → ${pact.provider} (${count(pact.interactions, 'interaction')}): pact ${publishArgs(path.basename(pact.path), broker.baseUrl, version, tags).join(' ')}`);
+    for (const pact of pacts)
+      deps.log(
+        `  would publish ${pact.consumer} → ${pact.provider} (${count(pact.interactions, 'interaction')}): pact ${publishArgs(path.basename(pact.path), broker.baseUrl, version, tags).join(' ')}`,
+      );
     deps.log('Dry run: nothing was sent to the broker.');
     return 0;
   }
@@ -77,7 +131,11 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
       const failure =
         result.code !== 0 || result.timedOut
           ? await describeCliFailure(result, broker, 'publish', deadline)
-          : await missingEvidence(pact, version.number, broker, deadline).then((missing) => missing && `the pact CLI exited 0, but the broker shows no such pact: ${missing}. Not counted as published.`);
+          : await missingEvidence(pact, version.number, broker, deadline).then(
+              (missing) =>
+                missing &&
+                `the pact CLI exited 0, but the broker shows no such pact: ${missing}. Not counted as published.`,
+            );
       if (failure) {
         deps.log(`  ✗ ${pact.consumer} → ${pact.provider}: ${failure}`);
         const unsent = pacts.slice(index + 1).map((rest) => `${rest.consumer} → ${rest.provider}`);
@@ -85,7 +143,9 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
         deps.error(`✗ Publishing failed: ${index} of ${count(pacts.length, 'pact')} published.`);
         return 1;
       }
-      deps.log(`  ✓ ${pact.consumer} → ${pact.provider} (${count(pact.interactions, 'interaction')}, read back from the broker)`);
+      deps.log(
+        `  ✓ ${pact.consumer} → ${pact.provider} (${count(pact.interactions, 'interaction')}, read back from the broker)`,
+      );
       // The broker's own notices in the CLI's JSON answer (success, warnings).
       const notices = (cliJson(result) as { notices?: { type?: string; text?: string }[] } | undefined)?.notices ?? [];
       for (const notice of notices.filter(({ type }) => /^(success|warning|info)$/.test(type ?? ''))) {
@@ -103,8 +163,18 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
 const USAGE = 'npm run publish:pact [-- --dry-run] [--tag <tag>]...';
 
 /** `npm run publish:pact <argv>` in the project folder `root`: the script's whole body, so tests run exactly it. */
-export async function publishMain(argv: string[], root: string, processEnv: NodeJS.ProcessEnv, deps: StepDeps): Promise<number> {
-  const flags = parseFlags(argv, { 'dry-run': { type: 'boolean' }, tag: { type: 'string', multiple: true } }, USAGE, processEnv);
+export async function publishMain(
+  argv: string[],
+  root: string,
+  processEnv: NodeJS.ProcessEnv,
+  deps: StepDeps,
+): Promise<number> {
+  const flags = parseFlags(
+    argv,
+    { 'dry-run': { type: 'boolean' }, tag: { type: 'string', multiple: true } },
+    USAGE,
+    processEnv,
+  );
   const tags = checkTags(flags.tag ?? []);
   const dryRun = dryRunRequested(flags['dry-run'], processEnv);
   // Everything is checked before the first request: bad input publishes nothing.

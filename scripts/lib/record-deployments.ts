@@ -6,37 +6,78 @@ import type { StepDeps } from './publish';
 import { count } from './script';
 
 type Link = { name?: string; href?: string };
-type DeployedVersion = { currentlyDeployed?: boolean; applicationInstance?: string | null; _embedded?: { pacticipant?: { name?: string }; version?: { number?: string } }; _links?: { self?: Link } };
+type DeployedVersion = {
+  currentlyDeployed?: boolean;
+  applicationInstance?: string | null;
+  _embedded?: { pacticipant?: { name?: string }; version?: { number?: string } };
+  _links?: { self?: Link };
+};
 
 /**
  * Records one version as deployed through the HAL API as the pact CLI does (the version's `pb:record-deployment` link, then a
  * POST); it counts only when the broker, read back, shows it currently deployed there. Returns what was missing, if anything.
  */
-async function recordDeployment(broker: BrokerConfig, consumer: string, version: string, environment: string, instance: string | undefined, deadline: number): Promise<string | undefined> {
+async function recordDeployment(
+  broker: BrokerConfig,
+  consumer: string,
+  version: string,
+  environment: string,
+  instance: string | undefined,
+  deadline: number,
+): Promise<string | undefined> {
   const versionPath = `/pacticipants/${encodeURIComponent(consumer)}/versions/${encodeURIComponent(version)}`;
   const found = await brokerRequest(broker, 'GET', versionPath, deadline);
-  if ('status' in found && found.status === 404) return `the broker does not know ${consumer} version ${version} (404): publish its pacts first (npm run publish:pact), or check PACT_BROKER_URL's path prefix.`;
-  if (!('status' in found) || found.status !== 200) return describeFailure(found, broker, 'record-deployment', deadline);
+  if ('status' in found && found.status === 404)
+    return `the broker does not know ${consumer} version ${version} (404): publish its pacts first (npm run publish:pact), or check PACT_BROKER_URL's path prefix.`;
+  if (!('status' in found) || found.status !== 200)
+    return describeFailure(found, broker, 'record-deployment', deadline);
   const links = (found.body as { _links?: Record<string, Link | Link[] | undefined> } | undefined)?._links;
-  if (!links) return `the broker's answer for ${consumer} version ${version} is not a Pact Broker version (no _links): is PACT_BROKER_URL a Pact Broker?`;
+  if (!links)
+    return `the broker's answer for ${consumer} version ${version} is not a Pact Broker version (no _links): is PACT_BROKER_URL a Pact Broker?`;
   const link = [links['pb:record-deployment'] ?? []].flat().find((each) => each.name === environment);
   if (!link?.href) return noEnvironment(environment);
-  const posted = await brokerRequest(broker, 'POST', link.href, deadline, instance ? { applicationInstance: instance, target: instance } : {});
-  if (!('status' in posted) || posted.status < 200 || posted.status > 299) return describeFailure(posted, broker, 'record-deployment', deadline);
+  const posted = await brokerRequest(
+    broker,
+    'POST',
+    link.href,
+    deadline,
+    instance ? { applicationInstance: instance, target: instance } : {},
+  );
+  if (!('status' in posted) || posted.status < 200 || posted.status > 299)
+    return describeFailure(posted, broker, 'record-deployment', deadline);
   // The broker's evidence: the deployed version it created, read again from its own link.
   const self = (posted.body as DeployedVersion | undefined)?._links?.self?.href;
   const readBack = self ? await brokerRequest(broker, 'GET', self, deadline) : undefined;
-  const deployed = (readBack && 'status' in readBack && readBack.status === 200 ? readBack.body : undefined) as DeployedVersion | undefined;
-  const recorded = deployed?.currentlyDeployed === true && deployed._embedded?.pacticipant?.name === consumer && deployed._embedded.version?.number === version && (deployed.applicationInstance ?? undefined) === instance;
-  return recorded ? undefined : `the broker answered ${posted.status}, but shows no deployment of ${consumer} version ${version} to ${environment}${instance ? ` (${instance})` : ''} recorded (${self ? 'its record does not say so' : 'no record in its answer'}). Not counted as recorded.`;
+  const deployed = (readBack && 'status' in readBack && readBack.status === 200 ? readBack.body : undefined) as
+    DeployedVersion | undefined;
+  const recorded =
+    deployed?.currentlyDeployed === true &&
+    deployed._embedded?.pacticipant?.name === consumer &&
+    deployed._embedded.version?.number === version &&
+    (deployed.applicationInstance ?? undefined) === instance;
+  return recorded
+    ? undefined
+    : `the broker answered ${posted.status}, but shows no deployment of ${consumer} version ${version} to ${environment}${instance ? ` (${instance})` : ''} recorded (${self ? 'its record does not say so' : 'no record in its answer'}). Not counted as recorded.`;
 }
 
 /** Records every consumer's version, all at once under one deadline (each deployment happened); exit 0 only if each shows recorded. */
-export async function recordDeployments(step: BrokerStep, environment: string, instance: string | undefined, dryRun: boolean, deps: StepDeps): Promise<number> {
+export async function recordDeployments(
+  step: BrokerStep,
+  environment: string,
+  instance: string | undefined,
+  dryRun: boolean,
+  deps: StepDeps,
+): Promise<number> {
   const { broker, version } = step;
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
   const where = `${environment}${instance ? ` (${instance})` : ''}`;
-  refuseCredentialsIn([{ name: '--environment', value: environment }, { name: '--application-instance', value: instance }], broker);
+  refuseCredentialsIn(
+    [
+      { name: '--environment', value: environment },
+      { name: '--application-instance', value: instance },
+    ],
+    broker,
+  );
   deps.log(`Recording consumer version ${version.number} as deployed to ${where} in ${broker.baseUrl}`);
   if (dryRun) {
     for (const consumer of consumers) deps.log(`  would record ${consumer} ${version.number} as deployed to ${where}`);
@@ -44,9 +85,15 @@ export async function recordDeployments(step: BrokerStep, environment: string, i
     return 0;
   }
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
-  const missing = await Promise.all(consumers.map((consumer) => recordDeployment(broker, consumer, version.number, environment, instance, deadline)));
+  const missing = await Promise.all(
+    consumers.map((consumer) => recordDeployment(broker, consumer, version.number, environment, instance, deadline)),
+  );
   const failed = consumers.filter((consumer, index) => {
-    deps.log(missing[index] ? `  ✗ ${consumer}: ${missing[index]}` : `  ✓ ${consumer} ${version.number} recorded as deployed to ${environment}`);
+    deps.log(
+      missing[index]
+        ? `  ✗ ${consumer}: ${missing[index]}`
+        : `  ✓ ${consumer} ${version.number} recorded as deployed to ${environment}`,
+    );
     return missing[index] !== undefined;
   });
   if (failed.length > 0) {

@@ -20,7 +20,9 @@ export function runScript(main: (argv: string[]) => Promise<number>): void {
     console.error(`✗ ${bad ? '' : 'Unexpected failure: '}${error instanceof Error ? error.message : String(error)}`);
     return bad ? EXIT.badInput : EXIT.failed;
   };
-  void main(process.argv.slice(2)).catch(failed).then((code) => (process.exitCode = code));
+  void main(process.argv.slice(2))
+    .catch(failed)
+    .then((code) => (process.exitCode = code));
 }
 
 /** The environment as the scripts see it: the process environment over `.env`. */
@@ -30,14 +32,22 @@ export type Env = Readonly<Record<string, string | undefined>>;
 const origins = new WeakMap<Env, { file: string; fromFile: ReadonlySet<string> }>();
 
 /** `.env` (or the file DOTENV_CONFIG_PATH names) under the real environment, which always wins; `notify` hears where they differ, by name only. */
-export function loadEnv(processEnv = process.env, projectRoot = process.cwd(), notify: (line: string) => void = () => undefined): Env {
+export function loadEnv(
+  processEnv = process.env,
+  projectRoot = process.cwd(),
+  notify: (line: string) => void = () => undefined,
+): Env {
   const named = processEnv.DOTENV_CONFIG_PATH;
   const file = named ? path.resolve(projectRoot, named) : path.join(projectRoot, '.env');
-  if (named && !existsSync(file)) throw new ConfigError(`DOTENV_CONFIG_PATH names ${file}, which does not exist: fix the path, or unset DOTENV_CONFIG_PATH to read .env.`);
+  if (named && !existsSync(file))
+    throw new ConfigError(
+      `DOTENV_CONFIG_PATH names ${file}, which does not exist: fix the path, or unset DOTENV_CONFIG_PATH to read .env.`,
+    );
   let fromFile: Record<string, string> = {};
   if (existsSync(file)) {
     // A FIFO or a device would block or never end the read.
-    if (!statSync(file).isFile() && file !== '/dev/null') throw new ConfigError(`${file} is not a regular file: point DOTENV_CONFIG_PATH at a file of NAME=value lines.`);
+    if (!statSync(file).isFile() && file !== '/dev/null')
+      throw new ConfigError(`${file} is not a regular file: point DOTENV_CONFIG_PATH at a file of NAME=value lines.`);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -46,13 +56,20 @@ export function loadEnv(processEnv = process.env, projectRoot = process.cwd(), n
     }
     // dotenv ends an unquoted value at its first "#" (a comment): `BROKER_PASSWORD=ab#cd` would silently be "ab".
     const cut = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*(?!['"`])(\S[^#\n]*)?(?<![ \t])#/m.exec(text);
-    if (cut) throw new ConfigError(`${cut[1]} in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. ${cut[1]}="…#…".`);
+    if (cut)
+      throw new ConfigError(
+        `${cut[1]} in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. ${cut[1]}="…#…".`,
+      );
     fromFile = parse(text);
   }
   const env: Env = { ...fromFile, ...processEnv };
-  const overridden = Object.keys(fromFile).filter((name) => processEnv[name] !== undefined && processEnv[name] !== fromFile[name]);
+  const overridden = Object.keys(fromFile).filter(
+    (name) => processEnv[name] !== undefined && processEnv[name] !== fromFile[name],
+  );
   if (overridden.length > 0) {
-    notify(`Note: ${overridden.join(', ')} ${overridden.length === 1 ? 'is' : 'are'} set both in the environment and in ${file}, differently: the environment's value wins.`);
+    notify(
+      `Note: ${overridden.join(', ')} ${overridden.length === 1 ? 'is' : 'are'} set both in the environment and in ${file}, differently: the environment's value wins.`,
+    );
   }
   origins.set(env, { file, fromFile: new Set(Object.keys(fromFile).filter((name) => processEnv[name] === undefined)) });
   return env;
@@ -70,12 +87,19 @@ export const consoleOutput = { log: (line: string) => console.log(line), error: 
  * parseArgs with one-line errors showing the usage. Also refused: a flag given twice (parseArgs keeps the last), and one npm kept
  * because it came before `--` (it reaches us only as npm_config_<name>, unless an .npmrc sets it: `tag=` is npm's own).
  */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, env: Env = process.env) {
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  usage: string,
+  env: Env = process.env,
+) {
   for (const name of Object.keys(options)) {
     const variable = `npm_config_${name.replace(/-/g, '_')}`;
     const value = env[variable];
     if (name !== 'dry-run' && value !== undefined && !setInNpmrc(name, value, env)) {
-      throw new ConfigError(`npm took --${name} for itself (it came before --, and reached the script only as ${variable}): put the script's flags after --. Usage: ${usage}`);
+      throw new ConfigError(
+        `npm took --${name} for itself (it came before --, and reached the script only as ${variable}): put the script's flags after --. Usage: ${usage}`,
+      );
     }
   }
   let parsed;
@@ -84,18 +108,29 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.split('\n')[0]}. Usage: ${usage}`);
   }
-  const given = parsed.tokens.flatMap((token) => (token.kind === 'option' && !options[token.name]?.multiple ? [token.name] : []));
+  const given = parsed.tokens.flatMap((token) =>
+    token.kind === 'option' && !options[token.name]?.multiple ? [token.name] : [],
+  );
   const twice = given.find((name, index) => given.indexOf(name) !== index);
   if (twice) throw new ConfigError(`--${twice} was given more than once: give it once. Usage: ${usage}`);
   return parsed.values;
 }
 
 function setInNpmrc(name: string, value: string, env: Env): boolean {
-  const files = [env.npm_config_local_prefix && path.join(env.npm_config_local_prefix, '.npmrc'), env.npm_config_userconfig, env.npm_config_globalconfig];
+  const files = [
+    env.npm_config_local_prefix && path.join(env.npm_config_local_prefix, '.npmrc'),
+    env.npm_config_userconfig,
+    env.npm_config_globalconfig,
+  ];
   const setting = new RegExp(`^\\s*${name}\\s*=\\s*"?(.*?)"?\\s*$`);
   return files.some((file) => {
     try {
-      return !!file && readFileSync(file, 'utf8').split(/\r?\n/).some((line) => setting.exec(line)?.[1] === value);
+      return (
+        !!file &&
+        readFileSync(file, 'utf8')
+          .split(/\r?\n/)
+          .some((line) => setting.exec(line)?.[1] === value)
+      );
     } catch {
       return false;
     }
@@ -103,7 +138,14 @@ function setInNpmrc(name: string, value: string, env: Env): boolean {
 }
 
 /** An optional whole number within [min, max]: a flag's (its value shown), or with `unit` a variable's (never shown). */
-export function wholeNumberFlag(value: string | undefined, name: string, fallback: number, min: number, max: number, unit?: string): number {
+export function wholeNumberFlag(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  unit?: string,
+): number {
   if (value === undefined) return fallback;
   if (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max) return Number(value);
   const shown = unit ? '' : `, got ${JSON.stringify(value.slice(0, 40))}`;
@@ -111,9 +153,13 @@ export function wholeNumberFlag(value: string | undefined, name: string, fallbac
 }
 
 export function nameFlag(value: string | undefined, flag: string, usage: string, example = 'production'): string {
-  if (value === undefined || value.trim() === '') throw new ConfigError(`${flag} is missing its name, e.g. ${flag} ${example}. Usage: ${usage}`);
+  if (value === undefined || value.trim() === '')
+    throw new ConfigError(`${flag} is missing its name, e.g. ${flag} ${example}. Usage: ${usage}`);
   checkCliValue(value, { name: flag, showValue: true });
-  if (!/^[\w.-]+$/.test(value)) throw new ConfigError(`${flag} ${JSON.stringify(value)} is not a usable name: use letters, digits, ".", "_" or "-".`);
+  if (!/^[\w.-]+$/.test(value))
+    throw new ConfigError(
+      `${flag} ${JSON.stringify(value)} is not a usable name: use letters, digits, ".", "_" or "-".`,
+    );
   return value;
 }
 
@@ -124,7 +170,10 @@ export const dryRunRequested = (flag: boolean | undefined, env: Env = process.en
 
 /** For a step without a dry run: refuse npm's flag rather than quietly do the real thing. */
 export function refuseNpmDryRun(step: string, env: Env = process.env): void {
-  if (npmDryRun(env)) throw new ConfigError(`${step} has no dry run (npm passed on --dry-run as npm_config_dry_run): run it without --dry-run.`);
+  if (npmDryRun(env))
+    throw new ConfigError(
+      `${step} has no dry run (npm passed on --dry-run as npm_config_dry_run): run it without --dry-run.`,
+    );
 }
 
 export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -136,7 +185,8 @@ export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 
 export function cliValueProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
   if (value.startsWith('-')) return 'starts with "-", so the pact CLI would take it for an option';
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u.test(value)) return 'contains a newline, a control character or an invisible one';
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}]/u.test(value))
+    return 'contains a newline, a control character or an invisible one';
   if (/^\s|\s$/u.test(value)) return 'starts or ends with a space';
   return value.length > 1024 ? 'is longer than 1024 characters' : undefined;
 }

@@ -39,7 +39,10 @@ export class CountryDirectoryClient {
     // A string first: anything else would be checked through its toString and sent through its own toUpperCase,
     // and the two need not agree (a "../.." would leave the base path).
     if (typeof code !== 'string' || !ANY_CASE_ALPHA3.test(code)) {
-      throw new InvalidInputError('code', `must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${described(code)}`);
+      throw new InvalidInputError(
+        'code',
+        `must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${described(code)}`,
+      );
     }
     // ASCII letters only, so upper-casing keeps three letters (as "ß" → "SS" would not); this is the one value
     // sent and compared. Encoding changes nothing after the check, and keeps it one path segment if the check changes.
@@ -50,7 +53,12 @@ export class CountryDirectoryClient {
     const country = pickCountry('getCountry', body, DETAIL_FIELDS);
     // pickCountry has checked the code is three upper-case letters, so both are short and compare as normalised.
     if (country.code !== wanted) {
-      throw new AggregatorError('getCountry', 'invalid-response', `asked for the country "${wanted}", the aggregator answered with "${country.code}"`, status);
+      throw new AggregatorError(
+        'getCountry',
+        'invalid-response',
+        `asked for the country "${wanted}", the aggregator answered with "${country.code}"`,
+        status,
+      );
     }
     return country;
   }

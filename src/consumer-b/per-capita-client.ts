@@ -53,7 +53,11 @@ function toEntry(country: Pick<AggregatorCountry, (typeof RANKING_FIELDS)[number
   const percentCases = Number(country.percentCases);
   // The pattern allows any number of integer digits; past ~309 of them the number is Infinity and cannot be ranked.
   if (!Number.isFinite(percentCases)) {
-    throw new AggregatorError('highestPerCapita', 'invalid-response', `percentCases of ${country.code} is too large to be a ratio, got ${country.percentCases.length} characters`);
+    throw new AggregatorError(
+      'highestPerCapita',
+      'invalid-response',
+      `percentCases of ${country.code} is too large to be a ratio, got ${country.percentCases.length} characters`,
+    );
   }
   return { ...country, percentCases };
 }

@@ -142,7 +142,10 @@ function checkedBaseUrl(baseUrl: unknown): string {
   // `search` and `hash` are empty for a bare "?" or "#": look at the serialised URL, where any left is a delimiter.
   if (/[?#]/.test(url.href)) {
     // Not echoed: a query string is where tokens travel.
-    throw new InvalidInputError('baseUrl', 'must not have a query string or fragment: every request appends its own path');
+    throw new InvalidInputError(
+      'baseUrl',
+      'must not have a query string or fragment: every request appends its own path',
+    );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
@@ -157,7 +160,11 @@ export class AggregatorHttp {
     const baseURL = checkedBaseUrl(baseUrl);
     const { timeoutMs, maxResponseBytes } = checkedOptions(options);
     this.timeoutMs = wholeNumberOption('timeoutMs', timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
-    this.maxResponseBytes = wholeNumberOption('maxResponseBytes', maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
+    this.maxResponseBytes = wholeNumberOption(
+      'maxResponseBytes',
+      maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      MAX_RESPONSE_BYTES,
+    );
     this.http = axios.create({
       baseURL,
       // Our paths always join the base URL; a path that looks absolute ("//host") must never replace it.
@@ -185,7 +192,12 @@ export class AggregatorHttp {
     try {
       return { status, body: JSON.parse(text) as unknown };
     } catch {
-      throw new AggregatorError(operation, 'invalid-response', 'the aggregator answered with a body that is not JSON', status);
+      throw new AggregatorError(
+        operation,
+        'invalid-response',
+        'the aggregator answered with a body that is not JSON',
+        status,
+      );
     }
   }
 
@@ -212,7 +224,12 @@ export class AggregatorHttp {
         },
       });
     } catch (error) {
-      const limits = { deadlinePassed: deadline.signal.aborted, bodyBegan, timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes };
+      const limits = {
+        deadlinePassed: deadline.signal.aborted,
+        bodyBegan,
+        timeoutMs: this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
+      };
       const failure = describeTransportFailure(error, limits);
       throw new AggregatorError(operation, failure.kind, failure.detail);
     } finally {
@@ -230,7 +247,14 @@ export class AggregatorHttp {
 }
 
 /** Codes of a connection that could not be made. */
-const NO_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const NO_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
 /** Codes of a connection the other side closed. */
 const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -252,7 +276,10 @@ export interface RequestLimits {
  * What an axios (or Node) error means for the caller. The kind follows the error's code; only the size limit
  * is recognised by axios' message as well, since axios gives it no code of its own.
  */
-export function describeTransportFailure(error: unknown, { deadlinePassed, bodyBegan = false, timeoutMs, maxResponseBytes }: RequestLimits): TransportFailure {
+export function describeTransportFailure(
+  error: unknown,
+  { deadlinePassed, bodyBegan = false, timeoutMs, maxResponseBytes }: RequestLimits,
+): TransportFailure {
   const code = axios.isAxiosError(error) || isNodeError(error) ? error.code : undefined;
   // axios attaches the response to some errors raised while the body was being read, not to all.
   const answerBegan = bodyBegan || (axios.isAxiosError(error) && error.response !== undefined);
@@ -263,10 +290,16 @@ export function describeTransportFailure(error: unknown, { deadlinePassed, bodyB
   }
   // axios has no code of its own for the limit, only ERR_BAD_RESPONSE and this message.
   if (code === 'ERR_BAD_RESPONSE' && message.startsWith('maxContentLength size of')) {
-    return { kind: 'too-large', detail: `the aggregator's answer is larger than ${maxResponseBytes} bytes; stopped reading it` };
+    return {
+      kind: 'too-large',
+      detail: `the aggregator's answer is larger than ${maxResponseBytes} bytes; stopped reading it`,
+    };
   }
   if (code !== undefined && code.startsWith('Z_')) {
-    return { kind: 'invalid-response', detail: `the aggregator's body does not decode as its Content-Encoding header says (${code})` };
+    return {
+      kind: 'invalid-response',
+      detail: `the aggregator's body does not decode as its Content-Encoding header says (${code})`,
+    };
   }
   if (code !== undefined && code.startsWith('HPE_')) {
     return { kind: 'invalid-response', detail: `the aggregator's answer is not valid HTTP (${code})` };
@@ -296,7 +329,12 @@ export function unexpectedStatus(operation: string, status: number): AggregatorE
 /** A redirect is a status no operation handles; where it pointed helps whoever fixes the base URL. */
 function redirectNotFollowed(operation: string, status: number, location: unknown): AggregatorError {
   const target = typeof location === 'string' && location !== '' ? ` to ${quoted(withoutSecrets(location))}` : '';
-  return new AggregatorError(operation, 'unexpected-status', `the aggregator answered HTTP ${status}, a redirect${target}; redirects are not followed`, status);
+  return new AggregatorError(
+    operation,
+    'unexpected-status',
+    `the aggregator answered HTTP ${status}, a redirect${target}; redirects are not followed`,
+    status,
+  );
 }
 
 /** A Location without credentials, query or fragment (they may carry tokens), or nothing if it is not a URL path. */

@@ -16,10 +16,16 @@ const nameOf = (lockPath: string) => lockPath.slice(lockPath.lastIndexOf('node_m
 
 describe("package.json's allowScripts", () => {
   it('decides every install script in the lockfile', () => {
-    const withScripts = Object.entries(lock.packages).filter(([, entry]) => entry.hasInstallScript === true).map(([lockPath]) => nameOf(lockPath));
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.hasInstallScript === true)
+      .map(([lockPath]) => nameOf(lockPath));
 
     expect(withScripts.length).toBeGreaterThan(0);
-    expect(withScripts.filter((name) => !(name in allowScripts) && !Object.keys(allowScripts).some((key) => key.startsWith(`${name}@`)))).toEqual([]);
+    expect(
+      withScripts.filter(
+        (name) => !(name in allowScripts) && !Object.keys(allowScripts).some((key) => key.startsWith(`${name}@`)),
+      ),
+    ).toEqual([]);
   });
 
   it('denies the Scarf install analytics pact-js brings (no telemetry unless the user opts in)', () => {

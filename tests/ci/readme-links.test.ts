@@ -31,7 +31,13 @@ const docs = readdirSync(path.join(PROJECT_ROOT, 'docs'))
 
 describe('relative links in the README and docs/', () => {
   it('are found in prose, not in code, and lose their #fragment', () => {
-    const text = ['See [the docs](docs/ci.md#the-workflow) and [Pact](https://docs.pact.io).', '```ts', "const a = [1](2);", '```', '`[x](in-code.md)`'].join('\n');
+    const text = [
+      'See [the docs](docs/ci.md#the-workflow) and [Pact](https://docs.pact.io).',
+      '```ts',
+      'const a = [1](2);',
+      '```',
+      '`[x](in-code.md)`',
+    ].join('\n');
 
     expect(relativeLinks(text)).toEqual(['docs/ci.md']);
   });

@@ -6,8 +6,13 @@ import { PROJECT_ROOT } from '../../scripts/lib/project';
 // without its row is one nobody will find.
 
 const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-const scripts = Object.keys((JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
-const variables = [...readFileSync(path.join(PROJECT_ROOT, '.env.example'), 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1] ?? '');
+const scripts = Object.keys(
+  (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts,
+);
+const variables = [
+  ...readFileSync(path.join(PROJECT_ROOT, '.env.example'), 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm),
+].map((match) => match[1] ?? '');
 
 /** The text of the README section under `## heading`, up to the next `## `. */
 function section(heading: string): string {

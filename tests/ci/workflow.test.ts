@@ -13,7 +13,13 @@ const execFileAsync = promisify(execFile);
 
 const WORKFLOW_FILE = path.join(PROJECT_ROOT, '.github', 'workflows', 'contracts.yml');
 const text = readFileSync(WORKFLOW_FILE, 'utf8');
-const SECRET_VARIABLES = ['BROKER_USERNAME', 'BROKER_PASSWORD', 'PACT_BROKER_USERNAME', 'PACT_BROKER_PASSWORD', 'PACT_BROKER_TOKEN'];
+const SECRET_VARIABLES = [
+  'BROKER_USERNAME',
+  'BROKER_PASSWORD',
+  'PACT_BROKER_USERNAME',
+  'PACT_BROKER_PASSWORD',
+  'PACT_BROKER_TOKEN',
+];
 
 interface Step {
   name?: string;
@@ -38,7 +44,9 @@ interface Workflow {
 const workflow = parse(text) as Workflow;
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
 const runLines = steps.flatMap((step) => (step.run ?? '').split('\n')).filter((line) => line.trim() !== '');
-const scripts = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 function stepRunning(command: string): Step {
   const step = steps.find((candidate) => candidate.run?.includes(command));
@@ -94,7 +102,9 @@ describe('the GitHub Actions workflow', () => {
     const testRuns = (workflow.jobs.test?.steps ?? []).map((step) => step.run).filter(Boolean);
     expect(testRuns).toEqual(order);
 
-    const deliver = Object.values(workflow.jobs).find((job) => job.steps.some((step) => step.run?.includes('publish:pact')));
+    const deliver = Object.values(workflow.jobs).find((job) =>
+      job.steps.some((step) => step.run?.includes('publish:pact')),
+    );
     expect(deliver?.needs).toBe('test');
     expect(deliver?.if).toBe("github.event_name == 'push'");
     for (const command of ['publish:pact', 'can-i-deploy', 'record-deployment']) {
@@ -127,7 +137,9 @@ describe('the GitHub Actions workflow', () => {
         if (SECRET_VARIABLES.includes(name)) expect(value).toBe(`\${{ secrets.${name} }}`);
       }
     }
-    const leaks = runLines.filter((line) => /secrets\./.test(line) || SECRET_VARIABLES.some((name) => new RegExp(`\\$\\{?${name}\\b`).test(line)));
+    const leaks = runLines.filter(
+      (line) => /secrets\./.test(line) || SECRET_VARIABLES.some((name) => new RegExp(`\\$\\{?${name}\\b`).test(line)),
+    );
     expect(leaks).toEqual([]);
   });
 });

@@ -44,7 +44,10 @@ class TransportProbe {
   }
 }
 
-async function clientAnswering(answer: ScriptedAnswer | FaultyAnswer, options?: AggregatorClientOptions | number): Promise<TransportProbe> {
+async function clientAnswering(
+  answer: ScriptedAnswer | FaultyAnswer,
+  options?: AggregatorClientOptions | number,
+): Promise<TransportProbe> {
   server = await startFixtureServer(answer);
   return new TransportProbe(server.url, typeof options === 'number' ? { timeoutMs: options } : options);
 }
@@ -61,7 +64,10 @@ describe('the shared transport under faults', () => {
 
     const error = await client.listCountries().catch((caught: unknown) => caught);
 
-    expect(error).toMatchObject({ kind: 'timeout', message: 'listCountries failed: no complete answer from the aggregator within 300 ms' });
+    expect(error).toMatchObject({
+      kind: 'timeout',
+      message: 'listCountries failed: no complete answer from the aggregator within 300 ms',
+    });
     // Generous: the point is 0.3 s rather than 12 s, not a benchmark.
     expect(performance.now() - started).toBeLessThan(2_000);
   });
@@ -77,7 +83,10 @@ describe('the shared transport under faults', () => {
 
   it('does not follow a redirect to another server, and reports it with its status', async () => {
     otherServer = await startFixtureServer(json([{ code: 'EVL', name: 'Other server', population: 1 }]));
-    const client = await clientAnswering({ status: 301, headers: { Location: `${otherServer.url}/countries?token=abc` } });
+    const client = await clientAnswering({
+      status: 301,
+      headers: { Location: `${otherServer.url}/countries?token=abc` },
+    });
 
     const error = await client.listCountries().catch((caught: unknown) => caught);
 
@@ -131,7 +140,9 @@ describe('the shared transport under faults', () => {
   });
 
   it('applies a configured response size limit', async () => {
-    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: 1_353_200_000 }]), { maxResponseBytes: 16 });
+    const client = await clientAnswering(json([{ code: 'IND', name: 'India', population: 1_353_200_000 }]), {
+      maxResponseBytes: 16,
+    });
 
     await expect(client.listCountries()).rejects.toMatchObject({
       kind: 'too-large',
@@ -151,7 +162,11 @@ describe('the shared transport under faults', () => {
 
   it('reads a gzip body that is what its header says', async () => {
     const countries = [{ code: 'IND', name: 'India', population: 1_353_200_000 }];
-    const client = await clientAnswering({ status: 200, body: gzipSync(JSON.stringify(countries)), headers: { 'Content-Encoding': 'gzip' } });
+    const client = await clientAnswering({
+      status: 200,
+      body: gzipSync(JSON.stringify(countries)),
+      headers: { 'Content-Encoding': 'gzip' },
+    });
 
     await expect(client.listCountries()).resolves.toEqual(countries);
   });
@@ -161,7 +176,8 @@ describe('the shared transport under faults', () => {
 
     await expect(client.listCountries()).rejects.toMatchObject({
       kind: 'invalid-response',
-      message: "listCountries failed: the aggregator's body does not decode as its Content-Encoding header says (Z_DATA_ERROR)",
+      message:
+        "listCountries failed: the aggregator's body does not decode as its Content-Encoding header says (Z_DATA_ERROR)",
     });
   });
 
@@ -180,11 +196,15 @@ describe('the shared transport under faults', () => {
     const error = await client.listCountries().catch((caught: unknown) => caught);
 
     expect(error).toMatchObject({ kind: 'invalid-response' });
-    expect((error as Error).message).toMatch(/^listCountries failed: the aggregator's answer is not valid HTTP \(HPE_[A-Z_]+\)$/);
+    expect((error as Error).message).toMatch(
+      /^listCountries failed: the aggregator's answer is not valid HTTP \(HPE_[A-Z_]+\)$/,
+    );
   });
 
   it('reports a connection reset mid-body as an invalid response, not as unreachable', async () => {
-    const client = await clientAnswering(cutOffBody({ announcedBytes: 1_000, sentBody: '[{"code":"IND"', reset: true }));
+    const client = await clientAnswering(
+      cutOffBody({ announcedBytes: 1_000, sentBody: '[{"code":"IND"', reset: true }),
+    );
 
     await expect(client.listCountries()).rejects.toMatchObject({
       kind: 'invalid-response',
@@ -215,7 +235,9 @@ describe('the shared transport under faults', () => {
 
   it('maps a reset after the response began to an invalid response', () => {
     // Node 20 reports this through axios' "stream has been aborted" (tested above); the code path covers a plain reset.
-    const resetMidBody = new AxiosError('aborted', 'ECONNRESET', undefined, undefined, { status: 200 } as AxiosResponse);
+    const resetMidBody = new AxiosError('aborted', 'ECONNRESET', undefined, undefined, {
+      status: 200,
+    } as AxiosResponse);
 
     expect(describeTransportFailure(resetMidBody, NO_DEADLINE_PASSED)).toEqual({
       kind: 'invalid-response',

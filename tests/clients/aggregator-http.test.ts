@@ -1,6 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AggregatorError, AggregatorHttp, InvalidInputError, MAX_TIMEOUT_MS, type AggregatorClientOptions } from '../../src/shared/aggregator-http';
+import {
+  AggregatorError,
+  AggregatorHttp,
+  InvalidInputError,
+  MAX_TIMEOUT_MS,
+  type AggregatorClientOptions,
+} from '../../src/shared/aggregator-http';
 import { caughtFrom } from './caught';
 import { startFixtureServer, type FixtureServer, type FaultyAnswer } from './fixture-server';
 
@@ -28,41 +34,52 @@ describe('AggregatorHttp base URL checks', () => {
     expect((refusal as Error).message).toMatch(/baseUrl must/);
   });
 
-  it.each(['http://127.0.0.1:8080/?debug=1', 'http://127.0.0.1:8080/#top', 'http://127.0.0.1:8080/?', 'http://127.0.0.1:8080#'])(
-    'refuses the base URL %j with a query string or fragment',
-    (baseUrl) => {
-      const refusal = caughtFrom(() => new AggregatorHttp(baseUrl));
+  it.each([
+    'http://127.0.0.1:8080/?debug=1',
+    'http://127.0.0.1:8080/#top',
+    'http://127.0.0.1:8080/?',
+    'http://127.0.0.1:8080#',
+  ])('refuses the base URL %j with a query string or fragment', (baseUrl) => {
+    const refusal = caughtFrom(() => new AggregatorHttp(baseUrl));
 
-      expect(refusal).toBeInstanceOf(InvalidInputError);
-      expect((refusal as Error).message).toMatch(/^baseUrl must not have a query string or fragment/);
-    },
-  );
+    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect((refusal as Error).message).toMatch(/^baseUrl must not have a query string or fragment/);
+  });
 
   // "Hunter2:x@y" parses as the scheme "hunter2:": a password pasted without its user and host.
-  it.each(['http://127.0.0.1:8080/?token=hunter2-secret', 'not a url hunter2-secret', 'Hunter2-Secret:x@y', 'http://reader:hunter2@127.0.0.1:8080'])(
-    'never repeats any part of a refused base URL (%j), which may hold a secret',
-    (baseUrl) => {
-      const refusal = caughtFrom(() => new AggregatorHttp(baseUrl));
+  it.each([
+    'http://127.0.0.1:8080/?token=hunter2-secret',
+    'not a url hunter2-secret',
+    'Hunter2-Secret:x@y',
+    'http://reader:hunter2@127.0.0.1:8080',
+  ])('never repeats any part of a refused base URL (%j), which may hold a secret', (baseUrl) => {
+    const refusal = caughtFrom(() => new AggregatorHttp(baseUrl));
 
-      expect(refusal).toBeInstanceOf(InvalidInputError);
-      expect((refusal as Error).message).not.toMatch(/hunter2/i);
-    },
-  );
+    expect(refusal).toBeInstanceOf(InvalidInputError);
+    expect((refusal as Error).message).not.toMatch(/hunter2/i);
+  });
 
   it('refuses a base URL of another scheme, saying which schemes it takes', () => {
     const refusal = caughtFrom(() => new AggregatorHttp('ftp://example.com'));
 
     expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect((refusal as Error).message).toBe('baseUrl must start with http:// or https://, such as http://localhost:8080');
+    expect((refusal as Error).message).toBe(
+      'baseUrl must start with http:// or https://, such as http://localhost:8080',
+    );
   });
 
   // A URL object, or an object whose toString gives a URL, would be read through a conversion the types never promised.
-  it.each([undefined, 8080, new URL('http://127.0.0.1:8080'), { toString: () => 'http://127.0.0.1:8080' }])('refuses the base URL %p, not a string', (baseUrl) => {
-    const refusal = caughtFrom(() => new AggregatorHttp(baseUrl as unknown as string));
+  it.each([undefined, 8080, new URL('http://127.0.0.1:8080'), { toString: () => 'http://127.0.0.1:8080' }])(
+    'refuses the base URL %p, not a string',
+    (baseUrl) => {
+      const refusal = caughtFrom(() => new AggregatorHttp(baseUrl as unknown as string));
 
-    expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect((refusal as Error).message).toBe('baseUrl must be a string, an absolute http(s) URL such as http://localhost:8080');
-  });
+      expect(refusal).toBeInstanceOf(InvalidInputError);
+      expect((refusal as Error).message).toBe(
+        'baseUrl must be a string, an absolute http(s) URL such as http://localhost:8080',
+      );
+    },
+  );
 
   it('refuses a base URL with credentials without repeating them', () => {
     const refusal = caughtFrom(() => new AggregatorHttp('http://reader:s3cret@127.0.0.1:8080'));
@@ -90,12 +107,15 @@ describe('AggregatorHttp base URL checks', () => {
 });
 
 describe('AggregatorHttp option checks', () => {
-  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1])('refuses the timeout %p', (timeoutMs) => {
-    const refusal = caughtFrom(() => new AggregatorHttp('http://127.0.0.1:8080', { timeoutMs }));
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1])(
+    'refuses the timeout %p',
+    (timeoutMs) => {
+      const refusal = caughtFrom(() => new AggregatorHttp('http://127.0.0.1:8080', { timeoutMs }));
 
-    expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect((refusal as Error).message).toBe(`timeoutMs must be an integer from 1 to 2147483647, got ${timeoutMs}`);
-  });
+      expect(refusal).toBeInstanceOf(InvalidInputError);
+      expect((refusal as Error).message).toBe(`timeoutMs must be an integer from 1 to 2147483647, got ${timeoutMs}`);
+    },
+  );
 
   // A timeout read from the environment is a string: "got 100" would read as a valid timeout.
   it.each([
@@ -103,7 +123,9 @@ describe('AggregatorHttp option checks', () => {
     [Symbol('timeout'), 'a symbol'],
     [{ valueOf: (): number => 100 }, 'an object'],
   ])('refuses the timeout %p, not a number, saying what it is', (timeoutMs, shown) => {
-    const refusal = caughtFrom(() => new AggregatorHttp('http://127.0.0.1:8080', { timeoutMs: timeoutMs as unknown as number }));
+    const refusal = caughtFrom(
+      () => new AggregatorHttp('http://127.0.0.1:8080', { timeoutMs: timeoutMs as unknown as number }),
+    );
 
     expect(refusal).toBeInstanceOf(InvalidInputError);
     expect((refusal as Error).message).toBe(`timeoutMs must be an integer from 1 to 2147483647, got ${shown}`);
@@ -116,13 +138,15 @@ describe('AggregatorHttp option checks', () => {
     [[], 'an array'],
     ['fast', '"fast"'],
   ])('refuses the options %p, not an object', (options, shown) => {
-    const refusal = caughtFrom(() => new AggregatorHttp('http://127.0.0.1:8080', options as unknown as AggregatorClientOptions));
+    const refusal = caughtFrom(
+      () => new AggregatorHttp('http://127.0.0.1:8080', options as unknown as AggregatorClientOptions),
+    );
 
     expect(refusal).toBeInstanceOf(InvalidInputError);
     expect((refusal as Error).message).toBe(`options must be an object such as { timeoutMs: 5000 }, got ${shown}`);
   });
 
-  it('accepts the longest timeout Node\'s timers can keep', () => {
+  it("accepts the longest timeout Node's timers can keep", () => {
     expect(new AggregatorHttp('http://127.0.0.1:8080', { timeoutMs: MAX_TIMEOUT_MS })).toBeInstanceOf(AggregatorHttp);
   });
 
@@ -146,13 +170,19 @@ describe('AggregatorHttp.getText', () => {
   it('returns the status without a body for an answer that is not 2xx', async () => {
     server = await startFixtureServer({ status: 503, body: 'down for maintenance', contentType: 'text/plain' });
 
-    await expect(new AggregatorHttp(server.url).getText('ping', '/ping')).resolves.toEqual({ status: 503, body: undefined });
+    await expect(new AggregatorHttp(server.url).getText('ping', '/ping')).resolves.toEqual({
+      status: 503,
+      body: undefined,
+    });
   });
 
   it('follows no redirect, as JSON reads do', async () => {
     server = await startFixtureServer({ status: 302, headers: { Location: 'http://127.0.0.1:1/elsewhere' } });
 
-    await expect(new AggregatorHttp(server.url).getText('ping', '/ping')).rejects.toMatchObject({ kind: 'unexpected-status', status: 302 });
+    await expect(new AggregatorHttp(server.url).getText('ping', '/ping')).rejects.toMatchObject({
+      kind: 'unexpected-status',
+      status: 302,
+    });
     await expect(new AggregatorHttp(server.url).getText('ping', '/ping')).rejects.toBeInstanceOf(AggregatorError);
   });
 });

@@ -10,8 +10,14 @@ import { fixtureServerPerFile, unusedUrl, type FaultyAnswer, type ScriptedAnswer
 
 const server = fixtureServerPerFile();
 
-function clientAnswering(answer: ScriptedAnswer | FaultyAnswer, options?: AggregatorClientOptions | number): CountryDirectoryClient {
-  return new CountryDirectoryClient(server.answerWith(answer), typeof options === 'number' ? { timeoutMs: options } : options);
+function clientAnswering(
+  answer: ScriptedAnswer | FaultyAnswer,
+  options?: AggregatorClientOptions | number,
+): CountryDirectoryClient {
+  return new CountryDirectoryClient(
+    server.answerWith(answer),
+    typeof options === 'number' ? { timeoutMs: options } : options,
+  );
 }
 
 const json = (value: unknown): ScriptedAnswer => ({ status: 200, body: JSON.stringify(value) });
@@ -40,16 +46,20 @@ describe('CountryDirectoryClient input checks', () => {
     const error = await client.getCountry(code as unknown as string).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as Error).message).toBe(`code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${shown}`);
+    expect((error as Error).message).toBe(
+      `code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got ${shown}`,
+    );
     expect(server.requests).toEqual([]);
   });
 
   // The hostile case: a code checked through its toString and sent through its own toUpperCase.
-  it('never sends a code object\'s own upper-casing, which could climb out of the base path', async () => {
+  it("never sends a code object's own upper-casing, which could climb out of the base path", async () => {
     const url = server.answerWith({ status: 404 });
     const code = { toString: () => 'IND', toUpperCase: () => '../../admin/delete' };
 
-    await expect(new CountryDirectoryClient(`${url}/api/v1`).getCountry(code as unknown as string)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(
+      new CountryDirectoryClient(`${url}/api/v1`).getCountry(code as unknown as string),
+    ).rejects.toBeInstanceOf(InvalidInputError);
     expect(server.requests).toEqual([]);
   });
 
@@ -99,7 +109,16 @@ describe('CountryDirectoryClient transport', () => {
 describe('CountryDirectoryClient response handling', () => {
   it('keeps only the fields the directory uses', async () => {
     const client = clientAnswering(
-      json([{ code: 'DEU', name: 'Germany', population: 83000000, latestTotalCases: 5, diffFromPrevDay: 0, percentCases: '0.000000060240964' }]),
+      json([
+        {
+          code: 'DEU',
+          name: 'Germany',
+          population: 83000000,
+          latestTotalCases: 5,
+          diffFromPrevDay: 0,
+          percentCases: '0.000000060240964',
+        },
+      ]),
     );
 
     await expect(client.listCountries()).resolves.toEqual([{ code: 'DEU', name: 'Germany', population: 83000000 }]);
@@ -130,7 +149,9 @@ describe('CountryDirectoryClient response handling', () => {
   it('rejects a list that is not an array', async () => {
     const client = clientAnswering(json({ countries: [] }));
 
-    await expect(client.listCountries()).rejects.toMatchObject({ message: 'listCountries failed: expected a JSON array of countries in the response body' });
+    await expect(client.listCountries()).rejects.toMatchObject({
+      message: 'listCountries failed: expected a JSON array of countries in the response body',
+    });
   });
 
   it('rejects a country whose field has the wrong type, naming the field', async () => {
@@ -156,7 +177,9 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it('rejects the population 0 of one country', async () => {
-    const client = clientAnswering(json({ code: 'IND', name: 'India', population: 0, latestTotalCases: 1, diffFromPrevDay: 0 }));
+    const client = clientAnswering(
+      json({ code: 'IND', name: 'India', population: 0, latestTotalCases: 1, diffFromPrevDay: 0 }),
+    );
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({
       kind: 'invalid-response',
@@ -178,7 +201,9 @@ describe('CountryDirectoryClient response handling', () => {
   it('counts escapes in the quoted start, so control characters cannot lengthen it', async () => {
     const client = clientAnswering(json([{ code: 'IND', name: 'India', population: '\u0000'.repeat(1_000) }]));
 
-    await expect(client.listCountries()).rejects.toMatchObject({ message: expect.stringContaining(`got "${'\\u0000'.repeat(10)}"… (1000 characters)`) as string });
+    await expect(client.listCountries()).rejects.toMatchObject({
+      message: expect.stringContaining(`got "${'\\u0000'.repeat(10)}"… (1000 characters)`) as string,
+    });
   });
 
   // Deep enough that quoting it with JSON.stringify overflowed the stack (a RangeError, not an AggregatorError):
@@ -196,15 +221,21 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it.each([-1, 0.5, 2 ** 53])('rejects the case count %p', async (latestTotalCases) => {
-    const client = clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }));
+    const client = clientAnswering(
+      json({ code: 'IND', name: 'India', population: 10, latestTotalCases, diffFromPrevDay: 0 }),
+    );
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({
-      message: expect.stringContaining(`country field "latestTotalCases" should be a safe integer, 0 or more, got ${JSON.stringify(latestTotalCases)}`) as string,
+      message: expect.stringContaining(
+        `country field "latestTotalCases" should be a safe integer, 0 or more, got ${JSON.stringify(latestTotalCases)}`,
+      ) as string,
     });
   });
 
   it('accepts no cases at all and a negative day-over-day difference (a downward revision)', async () => {
-    const client = clientAnswering(json({ code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: -3 }));
+    const client = clientAnswering(
+      json({ code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: -3 }),
+    );
 
     await expect(client.getCountry('TUV')).resolves.toEqual({
       code: 'TUV',
@@ -216,16 +247,22 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it.each([1.5, -(2 ** 53), '3'])('rejects the day-over-day difference %p', async (diffFromPrevDay) => {
-    const client = clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay }));
+    const client = clientAnswering(
+      json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay }),
+    );
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({
-      message: expect.stringContaining(`country field "diffFromPrevDay" should be a safe integer, got ${JSON.stringify(diffFromPrevDay)}`) as string,
+      message: expect.stringContaining(
+        `country field "diffFromPrevDay" should be a safe integer, got ${JSON.stringify(diffFromPrevDay)}`,
+      ) as string,
     });
   });
 
   // An aggregator that mixes up its lookups must not get the wrong country's figures shown as the one asked for.
   it('rejects a country other than the one asked for', async () => {
-    const client = clientAnswering(json({ code: 'USA', name: 'United States', population: 331_000_000, latestTotalCases: 1, diffFromPrevDay: 0 }));
+    const client = clientAnswering(
+      json({ code: 'USA', name: 'United States', population: 331_000_000, latestTotalCases: 1, diffFromPrevDay: 0 }),
+    );
 
     await expect(client.getCountry('IND')).rejects.toMatchObject({
       operation: 'getCountry',
@@ -235,15 +272,21 @@ describe('CountryDirectoryClient response handling', () => {
   });
 
   it('accepts the country asked for in lower case, which the aggregator sends in upper case', async () => {
-    const client = clientAnswering(json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay: 0 }));
+    const client = clientAnswering(
+      json({ code: 'IND', name: 'India', population: 10, latestTotalCases: 1, diffFromPrevDay: 0 }),
+    );
 
     await expect(client.getCountry('ind')).resolves.toMatchObject({ code: 'IND' });
   });
 
-  it('rejects the provider\'s empty country (code null) instead of passing nulls on', async () => {
-    const client = clientAnswering(json({ code: null, name: null, population: 0, latestTotalCases: 0, diffFromPrevDay: 0 }));
+  it("rejects the provider's empty country (code null) instead of passing nulls on", async () => {
+    const client = clientAnswering(
+      json({ code: null, name: null, population: 0, latestTotalCases: 0, diffFromPrevDay: 0 }),
+    );
 
-    await expect(client.getCountry('IND')).rejects.toMatchObject({ message: expect.stringMatching(/field "code" should be a three-letter upper-case code, got null/) as string });
+    await expect(client.getCountry('IND')).rejects.toMatchObject({
+      message: expect.stringMatching(/field "code" should be a three-letter upper-case code, got null/) as string,
+    });
   });
 
   it('reports a timeout without axios details', async () => {
@@ -253,7 +296,10 @@ describe('CountryDirectoryClient response handling', () => {
 
     const error = await client.listCountries().catch((caught: unknown) => caught);
 
-    expect(error).toMatchObject({ kind: 'timeout', message: 'listCountries failed: no complete answer from the aggregator within 1 ms' });
+    expect(error).toMatchObject({
+      kind: 'timeout',
+      message: 'listCountries failed: no complete answer from the aggregator within 1 ms',
+    });
     expect(Object.keys(error as object)).not.toContain('config');
   });
 

@@ -24,15 +24,18 @@ const country = (code: string, percentCases: unknown) => ({
 });
 
 describe('PerCapitaClient input checks', () => {
-  it.each([-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses the limit %p before sending anything', async (limit) => {
-    const client = clientAnswering(json([]));
+  it.each([-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses the limit %p before sending anything',
+    async (limit) => {
+      const client = clientAnswering(json([]));
 
-    const error = await client.highestPerCapita(limit).catch((caught: unknown) => caught);
+      const error = await client.highestPerCapita(limit).catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as Error).message).toMatch(/^limit must be a positive integer/);
-    expect(server.requests).toEqual([]);
-  });
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toMatch(/^limit must be a positive integer/);
+      expect(server.requests).toEqual([]);
+    },
+  );
 
   // JavaScript callers, or TypeScript through `as`: "got 2" for the string "2" would hide what is wrong.
   it.each([
@@ -80,7 +83,11 @@ describe('PerCapitaClient transport', () => {
 describe('PerCapitaClient ranking', () => {
   it('turns percentCases into numbers and ranks highest first, whatever order the aggregator sends', async () => {
     const client = clientAnswering(
-      json([country('AAA', '0.000000000000000'), country('BBB', '0.250000000000000'), country('CCC', '0.033025966351611')]),
+      json([
+        country('AAA', '0.000000000000000'),
+        country('BBB', '0.250000000000000'),
+        country('CCC', '0.033025966351611'),
+      ]),
     );
 
     const ranking = await client.highestPerCapita();
@@ -95,7 +102,11 @@ describe('PerCapitaClient ranking', () => {
 
   it('returns at most `limit` countries', async () => {
     const client = clientAnswering(
-      json([country('AAA', '0.100000000000000'), country('BBB', '0.300000000000000'), country('CCC', '0.200000000000000')]),
+      json([
+        country('AAA', '0.100000000000000'),
+        country('BBB', '0.300000000000000'),
+        country('CCC', '0.200000000000000'),
+      ]),
     );
 
     const ranking = await client.highestPerCapita(2);
@@ -103,20 +114,25 @@ describe('PerCapitaClient ranking', () => {
     expect(ranking.map((entry) => entry.code)).toEqual(['BBB', 'CCC']);
   });
 
-  it.each([['not a number'], ['-0.500000000000000'], ['1e-5'], [''], ['0.5'], ['0.0330259663516110'], [' 0.033025966351611']])(
-    'refuses percentCases %j with a typed error',
-    async (value) => {
-      const client = clientAnswering(json([country('IND', value)]));
+  it.each([
+    ['not a number'],
+    ['-0.500000000000000'],
+    ['1e-5'],
+    [''],
+    ['0.5'],
+    ['0.0330259663516110'],
+    [' 0.033025966351611'],
+  ])('refuses percentCases %j with a typed error', async (value) => {
+    const client = clientAnswering(json([country('IND', value)]));
 
-      const error = await client.highestPerCapita().catch((caught: unknown) => caught);
+    const error = await client.highestPerCapita().catch((caught: unknown) => caught);
 
-      expect(error).toBeInstanceOf(AggregatorError);
-      expect(error).toMatchObject({ operation: 'highestPerCapita', kind: 'invalid-response' });
-      expect((error as Error).message).toBe(
-        `highestPerCapita failed: percentCases of IND should be a decimal string with 15 decimals such as "0.033025966351611", got ${JSON.stringify(value)}`,
-      );
-    },
-  );
+    expect(error).toBeInstanceOf(AggregatorError);
+    expect(error).toMatchObject({ operation: 'highestPerCapita', kind: 'invalid-response' });
+    expect((error as Error).message).toBe(
+      `highestPerCapita failed: percentCases of IND should be a decimal string with 15 decimals such as "0.033025966351611", got ${JSON.stringify(value)}`,
+    );
+  });
 
   it('quotes only the start of a percentCases too long to show, with its length', async () => {
     const client = clientAnswering(json([country('IND', 'x'.repeat(100_000))]));
@@ -137,7 +153,7 @@ describe('PerCapitaClient ranking', () => {
   });
 
   // The aggregator's HEAD: population zeroed, so every ratio "0.000000000000000". A ranking of that is meaningless.
-  it('refuses a country with population 0, as the aggregator\'s regression sends', async () => {
+  it("refuses a country with population 0, as the aggregator's regression sends", async () => {
     const client = clientAnswering(json([{ ...country('IND', '0.000000000000000'), population: 0 }]));
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({
@@ -151,14 +167,18 @@ describe('PerCapitaClient ranking', () => {
     const client = clientAnswering(json([{ ...country('IND', '0.000000000000000'), population }]));
 
     await expect(client.highestPerCapita()).rejects.toMatchObject({
-      message: expect.stringContaining(`country field "population" should be a positive safe integer, got ${population}`) as string,
+      message: expect.stringContaining(
+        `country field "population" should be a positive safe integer, got ${population}`,
+      ) as string,
     });
   });
 
-  it('refuses percentCases sent as a JSON number (the provider\'s first version)', async () => {
+  it("refuses percentCases sent as a JSON number (the provider's first version)", async () => {
     const client = clientAnswering(json([country('IND', 0.033)]));
 
-    await expect(client.highestPerCapita()).rejects.toMatchObject({ message: expect.stringMatching(/field "percentCases" should be a string, got 0.033/) as string });
+    await expect(client.highestPerCapita()).rejects.toMatchObject({
+      message: expect.stringMatching(/field "percentCases" should be a string, got 0.033/) as string,
+    });
   });
 
   it('does not follow a redirect', async () => {
@@ -167,7 +187,8 @@ describe('PerCapitaClient ranking', () => {
     await expect(client.highestPerCapita()).rejects.toMatchObject({
       kind: 'unexpected-status',
       status: 302,
-      message: 'highestPerCapita failed: the aggregator answered HTTP 302, a redirect to "http://127.0.0.1:9/countries/percapita"; redirects are not followed',
+      message:
+        'highestPerCapita failed: the aggregator answered HTTP 302, a redirect to "http://127.0.0.1:9/countries/percapita"; redirects are not followed',
     });
   });
 

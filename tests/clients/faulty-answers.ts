@@ -34,7 +34,15 @@ export const headersThenSilence: FaultyAnswer = (_request, response) => {
 };
 
 /** Announces `announcedBytes` of body, sends `sentBody`, then closes the connection (with a TCP reset if `reset`). */
-export function cutOffBody({ announcedBytes, sentBody, reset = false }: { announcedBytes: number; sentBody: string; reset?: boolean }): FaultyAnswer {
+export function cutOffBody({
+  announcedBytes,
+  sentBody,
+  reset = false,
+}: {
+  announcedBytes: number;
+  sentBody: string;
+  reset?: boolean;
+}): FaultyAnswer {
   return (_request, response) => {
     response.writeHead(200, { ...JSON_HEADERS, 'Content-Length': String(announcedBytes) });
     // A moment for the client to read what was sent: a reset discards data the peer has not read yet.
@@ -77,7 +85,12 @@ export function largeBody({ totalBytes, chunkBytes = 64 * 1024 }: { totalBytes: 
     const writeMore = (): void => {
       while (!response.destroyed && observed.bytesWritten < totalBytes) {
         const remaining = totalBytes - observed.bytesWritten;
-        const chunk = observed.bytesWritten === 0 ? Buffer.from('[') : remaining === 1 ? Buffer.from(']') : padding.subarray(0, Math.min(chunkBytes, remaining - 1));
+        const chunk =
+          observed.bytesWritten === 0
+            ? Buffer.from('[')
+            : remaining === 1
+              ? Buffer.from(']')
+              : padding.subarray(0, Math.min(chunkBytes, remaining - 1));
         observed.bytesWritten += chunk.length;
         if (!response.write(chunk)) {
           response.once('drain', writeMore);

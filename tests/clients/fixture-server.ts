@@ -23,7 +23,11 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-function respond(answer: ScriptedAnswer | FaultyAnswer, request: http.IncomingMessage, response: http.ServerResponse): void {
+function respond(
+  answer: ScriptedAnswer | FaultyAnswer,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): void {
   if (typeof answer === 'function') return answer(request, response);
   if (answer.hang) return;
   response.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'application/json', ...answer.headers });
@@ -83,7 +87,10 @@ export function fixtureServerPerFile(): FileFixtureServer {
   });
   return {
     answerWith(next) {
-      if (server === undefined) throw new Error('answerWith() is for tests: the server listens from the file\'s first beforeAll to its last afterAll');
+      if (server === undefined)
+        throw new Error(
+          "answerWith() is for tests: the server listens from the file's first beforeAll to its last afterAll",
+        );
       answer = next;
       return server.url;
     },

@@ -1,7 +1,16 @@
 import { CountryDirectoryClient, type CountryDetails } from '../../src/consumer-a/country-directory-client';
 import { PACTICIPANT } from '../../src/consumer-a/pacticipant';
 import { contractWithAggregator } from './contract-with-aggregator';
-import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode, eachLike, integer, nonNegativeInteger, positiveInteger, string } from './matchers';
+import {
+  ACCEPTS_JSON,
+  JSON_RESPONSE_HEADERS,
+  countryCode,
+  eachLike,
+  integer,
+  nonNegativeInteger,
+  positiveInteger,
+  string,
+} from './matchers';
 
 const aggregator = contractWithAggregator(PACTICIPANT);
 
@@ -22,12 +31,18 @@ describe('consumer-a (country directory) and the aggregator', () => {
       .uponReceiving('a request for all countries')
       .withRequest('GET', '/countries', (request) => request.headers(ACCEPTS_JSON))
       .willRespondWith(200, (response) =>
-        response.headers(JSON_RESPONSE_HEADERS).jsonBody(
-          eachLike(
-            { code: countryCode(india.code), name: string(india.name), population: positiveInteger(india.population) },
-            1,
+        response
+          .headers(JSON_RESPONSE_HEADERS)
+          .jsonBody(
+            eachLike(
+              {
+                code: countryCode(india.code),
+                name: string(india.name),
+                population: positiveInteger(india.population),
+              },
+              1,
+            ),
           ),
-        ),
       )
       .executeTest(async (mockServer) => {
         const countries = await new CountryDirectoryClient(mockServer.url).listCountries();

@@ -1,7 +1,15 @@
 import { PerCapitaClient } from '../../src/consumer-b/per-capita-client';
 import { PACTICIPANT } from '../../src/consumer-b/pacticipant';
 import { contractWithAggregator } from './contract-with-aggregator';
-import { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode, eachLike, percentCases, positiveInteger, string } from './matchers';
+import {
+  ACCEPTS_JSON,
+  JSON_RESPONSE_HEADERS,
+  countryCode,
+  eachLike,
+  percentCases,
+  positiveInteger,
+  string,
+} from './matchers';
 
 const aggregator = contractWithAggregator(PACTICIPANT);
 
@@ -31,7 +39,9 @@ describe('consumer-b (per-capita ranking) and the aggregator', () => {
       .executeTest(async (mockServer) => {
         const ranking = await new PerCapitaClient(mockServer.url).highestPerCapita();
 
-        expect(ranking).toEqual([{ code: 'IND', name: 'India', population: 1353200000, percentCases: 0.033025966351611 }]);
+        expect(ranking).toEqual([
+          { code: 'IND', name: 'India', population: 1353200000, percentCases: 0.033025966351611 },
+        ]);
       });
   });
 

@@ -55,7 +55,9 @@ export default class ContractEnvironment extends TestEnvironment {
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     process.env.PACT_DO_NOT_TRACK ??= 'true';
     super(config, context);
-    Object.defineProperty(this.global, SHARED_PACT_CORE, { value: (): unknown => requireInProcess('@pact-foundation/pact-core') });
+    Object.defineProperty(this.global, SHARED_PACT_CORE, {
+      value: (): unknown => requireInProcess('@pact-foundation/pact-core'),
+    });
     // Before the spec file loads: the run's start, as far as git is concerned.
     this.provenance = new ProvenanceRun((config.projectConfig as { rootDir?: string }).rootDir ?? process.cwd());
   }
@@ -76,7 +78,8 @@ export default class ContractEnvironment extends TestEnvironment {
     // The spec file has declared its pacts by now (at load): from here on they are this run's.
     if (event.name === 'run_start') this.provenance.claim(declaredPactFiles(this.global));
     if (event.name === 'test_done' && event.test.errors.length > 0) this.lastFailedTest = event.test;
-    if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure') this.failures += 1;
+    if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure')
+      this.failures += 1;
     if (event.name === 'test_skip' || event.name === 'test_todo') this.notRun += 1;
     if (event.name === 'run_finish') {
       this.finished = true;
@@ -119,7 +122,8 @@ export default class ContractEnvironment extends TestEnvironment {
     const files = declaredPactFiles(this.global);
     // A spec file that failed to load never reached run_finish, where partial pacts are removed.
     if (!this.finished) this.removePartialPacts();
-    else if (this.failures === 0 && this.notRun === 0) for (const note of this.provenance.vouch(files)) process.stderr.write(`${note}\n`);
+    else if (this.failures === 0 && this.notRun === 0)
+      for (const note of this.provenance.vouch(files)) process.stderr.write(`${note}\n`);
     await super.teardown();
   }
 }

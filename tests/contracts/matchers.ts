@@ -15,7 +15,9 @@ export const JSON_RESPONSE_HEADERS = {
 };
 
 /** pact-js's response builder, named through PactV4 (the package root does not export its type). */
-type ResponseBuilder = Parameters<NonNullable<Parameters<ReturnType<ReturnType<PactV4['addInteraction']>['withRequest']>['willRespondWith']>[1]>>[0];
+type ResponseBuilder = Parameters<
+  NonNullable<Parameters<ReturnType<ReturnType<PactV4['addInteraction']>['withRequest']>['willRespondWith']>[1]>
+>[0];
 
 /** Spring answers a String handler (the aggregator's `/ping`) as `text/plain;charset=UTF-8`; any charset will do. */
 export const TEXT_RESPONSE_HEADERS = {
@@ -68,4 +70,8 @@ export const nonNegativeInteger = (example: number): MatchersV3.Matcher<number> 
  * JSON number 0.033025966351611 (Pact matches a number's text), so a type rule is combined with it (AND).
  */
 export const percentCases = (example: string): MatchersV3.Matcher<string> =>
-  allOf(example, { 'pact:matcher:type': 'type' }, { 'pact:matcher:type': 'regex', regex: PERCENT_CASES_PATTERN.source });
+  allOf(
+    example,
+    { 'pact:matcher:type': 'type' },
+    { 'pact:matcher:type': 'regex', regex: PERCENT_CASES_PATTERN.source },
+  );

@@ -29,7 +29,8 @@ export function mismatchReportOf(error: unknown): string | undefined {
 }
 
 /** One item of the report: which request, and what the mock server said about it. */
-const ITEM = /^\s*\d+\) The following request (was incorrect|was not expected|was expected but not received):([\s\S]*)$/;
+const ITEM =
+  /^\s*\d+\) The following request (was incorrect|was not expected|was expected but not received):([\s\S]*)$/;
 /** Longest line of the summary: a mismatch can quote a whole body. */
 const SUMMARY_LINE_MAX = 240;
 
@@ -61,7 +62,10 @@ export function mismatchSummary(report: string): string[] {
     return [];
   });
   // What the interaction expected before what the client sent, as a diff reads.
-  return [...lines.filter((line) => line.startsWith('expected ')), ...lines.filter((line) => !line.startsWith('expected '))].map(bounded);
+  return [
+    ...lines.filter((line) => line.startsWith('expected ')),
+    ...lines.filter((line) => !line.startsWith('expected ')),
+  ].map(bounded);
 }
 
 /**
@@ -74,7 +78,9 @@ export function mismatchError(report: string, clientFailed: boolean): Error {
   const consequence = clientFailed
     ? "\nThe mock server answers a request it cannot match with HTTP 500: the client's error that follows is that answer."
     : '';
-  const error = new Error(`the client's requests do not match this test's interaction:\n${lead}${consequence}\n\n${report}`);
+  const error = new Error(
+    `the client's requests do not match this test's interaction:\n${lead}${consequence}\n\n${report}`,
+  );
   error.name = 'PactMismatch';
   error.stack = `${error.name}: ${error.message}`;
   return error;
@@ -90,5 +96,7 @@ export function consoleTakingMismatches(testConsole: Console, onReport: (report:
     if (report === undefined) testConsole.log(...args);
     else onReport(report);
   };
-  return new Proxy(testConsole, { get: (target, property, receiver): unknown => (property === 'log' ? log : Reflect.get(target, property, receiver)) });
+  return new Proxy(testConsole, {
+    get: (target, property, receiver): unknown => (property === 'log' ? log : Reflect.get(target, property, receiver)),
+  });
 }

@@ -16,6 +16,8 @@ const SHARED_PACT_CORE = Symbol.for('aggregator-contracts.pact-core');
 
 const loadPactCore = (globalThis as { [SHARED_PACT_CORE]?: () => unknown })[SHARED_PACT_CORE];
 if (loadPactCore === undefined) {
-  throw new Error('@pact-foundation/pact-core is mapped to tests/contracts/pact-core-once.ts, which needs the testEnvironment tests/contracts/contract-environment.ts.');
+  throw new Error(
+    '@pact-foundation/pact-core is mapped to tests/contracts/pact-core-once.ts, which needs the testEnvironment tests/contracts/contract-environment.ts.',
+  );
 }
 module.exports = loadPactCore();

@@ -28,7 +28,10 @@ export class ProvenanceRun {
   private readonly start: GitSnapshot | string;
 
   /** `pactDir`: the pacts folder, which is output and so never makes the tree dirty (PACT_DIR=out need not be ignored). */
-  constructor(private readonly projectRoot: string, private readonly pactDir = pactsDir(process.env, projectRoot)) {
+  constructor(
+    private readonly projectRoot: string,
+    private readonly pactDir = pactsDir(process.env, projectRoot),
+  ) {
     this.start = this.snapshot();
   }
 
@@ -60,12 +63,21 @@ export class ProvenanceRun {
       const claim = existsSync(claimFile(file)) ? readFileSync(claimFile(file), 'utf8') : undefined;
       const name = path.basename(file);
       if (claim !== this.id) {
-        notes.push(`${name} not vouched for: another run of its spec started while this one ran, so the file may be that run's. Run the contract tests again, one run at a time.`);
+        notes.push(
+          `${name} not vouched for: another run of its spec started while this one ran, so the file may be that run's. Run the contract tests again, one run at a time.`,
+        );
       } else if (typeof this.start === 'string' || typeof end === 'string') {
         const why = typeof this.start === 'string' ? this.start : (end as string);
         notes.push(`${name} has no provenance record, so the pipeline steps will refuse it: ${why}.`);
       } else {
-        const record: ProvenanceRecord = { writer: PROVENANCE_WRITER, pactFile: name, sha256, run: { id: this.id, pid: process.pid, startedAt: this.startedAt, endedAt: new Date().toISOString() }, start: this.start, end };
+        const record: ProvenanceRecord = {
+          writer: PROVENANCE_WRITER,
+          pactFile: name,
+          sha256,
+          run: { id: this.id, pid: process.pid, startedAt: this.startedAt, endedAt: new Date().toISOString() },
+          start: this.start,
+          end,
+        };
         writeAtomically(provenanceFile(file), `${JSON.stringify(record, null, 2)}\n`);
       }
     }

@@ -46,7 +46,11 @@ interface Probe {
 }
 interface PodTemplate {
   metadata: { labels: Record<string, string> };
-  spec: { enableServiceLinks?: boolean; containers: Container[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] };
+  spec: {
+    enableServiceLinks?: boolean;
+    containers: Container[];
+    volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[];
+  };
 }
 
 const manifests: Manifest[] = readdirSync(K8S_DIR)
@@ -69,7 +73,11 @@ describe('deploy/k8s', () => {
   it('holds well-formed manifests with unique names per kind', () => {
     expect(manifests.length).toBeGreaterThanOrEqual(6);
     for (const manifest of manifests) {
-      expect(manifest).toMatchObject({ apiVersion: expect.any(String) as string, kind: expect.any(String) as string, metadata: { name: expect.any(String) as string } });
+      expect(manifest).toMatchObject({
+        apiVersion: expect.any(String) as string,
+        kind: expect.any(String) as string,
+        metadata: { name: expect.any(String) as string },
+      });
     }
     const keys = manifests.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -77,7 +85,11 @@ describe('deploy/k8s', () => {
 
   it('runs the broker behind a NodePort Service on 30111 that selects its pods', () => {
     const service = byKind('Service').find((manifest) => manifest.metadata.name === 'pact-broker');
-    const spec = service?.spec as { type: string; selector: Record<string, string>; ports: { port: number; targetPort: string; nodePort: number }[] };
+    const spec = service?.spec as {
+      type: string;
+      selector: Record<string, string>;
+      ports: { port: number; targetPort: string; nodePort: number }[];
+    };
     const broker = deployments.find((deployment) => deployment.metadata.name === 'pact-broker');
 
     expect(spec.type).toBe('NodePort');
@@ -88,7 +100,9 @@ describe('deploy/k8s', () => {
 
   it('runs the pinned broker image with its base URL set, no usage reporting and no Service-link variables', () => {
     const broker = deployments.find((deployment) => deployment.metadata.name === 'pact-broker') as Manifest;
-    const env = Object.fromEntries((template(broker).spec.containers[0]?.env ?? []).map((variable) => [variable.name, variable.value]));
+    const env = Object.fromEntries(
+      (template(broker).spec.containers[0]?.env ?? []).map((variable) => [variable.name, variable.value]),
+    );
 
     expect(template(broker).spec.containers[0]?.image).toBe(BROKER_IMAGE);
     expect(env.PACT_BROKER_BASE_URL).toMatch(/^https?:\/\/\S+$/);
@@ -100,15 +114,21 @@ describe('deploy/k8s', () => {
   it('selects existing pods with every Service, and targets a named container port', () => {
     for (const service of byKind('Service')) {
       const spec = service.spec as { selector: Record<string, string>; ports: { targetPort: string }[] };
-      const target = deployments.find((deployment) => Object.entries(spec.selector).every(([key, value]) => template(deployment).metadata.labels[key] === value));
+      const target = deployments.find((deployment) =>
+        Object.entries(spec.selector).every(([key, value]) => template(deployment).metadata.labels[key] === value),
+      );
       expect(target).toBeDefined();
-      const portNames = template(target as Manifest).spec.containers.flatMap((container) => container.ports?.map((port) => port.name) ?? []);
+      const portNames = template(target as Manifest).spec.containers.flatMap(
+        (container) => container.ports?.map((port) => port.name) ?? [],
+      );
       for (const port of spec.ports) expect(portNames).toContain(port.targetPort);
     }
   });
 
   it('refers only to Secrets, keys, Services and claims defined in the folder', () => {
-    const secrets = new Map(byKind('Secret').map((secret) => [secret.metadata.name, Object.keys({ ...secret.stringData, ...secret.data })]));
+    const secrets = new Map(
+      byKind('Secret').map((secret) => [secret.metadata.name, Object.keys({ ...secret.stringData, ...secret.data })]),
+    );
     const services = byKind('Service').map((service) => service.metadata.name);
     const claims = byKind('PersistentVolumeClaim').map((claim) => claim.metadata.name);
 
@@ -128,10 +148,12 @@ describe('deploy/k8s', () => {
     const broker = containers.find((container) => container.name === 'pact-broker') as Container;
     const postgres = containers.find((container) => container.name === 'postgres') as Container;
 
-    for (const probe of [broker.readinessProbe, broker.livenessProbe]) expect(probe?.httpGet).toEqual({ path: '/diagnostic/status/heartbeat', port: 'http' });
+    for (const probe of [broker.readinessProbe, broker.livenessProbe])
+      expect(probe?.httpGet).toEqual({ path: '/diagnostic/status/heartbeat', port: 'http' });
     // Probes carry no credentials, so the heartbeat must be public.
     expect(envValue(broker, 'PACT_BROKER_PUBLIC_HEARTBEAT')?.value).toBe('true');
-    for (const probe of [postgres.readinessProbe, postgres.livenessProbe]) expect(probe?.exec?.command[0]).toBe('pg_isready');
+    for (const probe of [postgres.readinessProbe, postgres.livenessProbe])
+      expect(probe?.exec?.command[0]).toBe('pg_isready');
   });
 
   it('takes every password from a Secret, and only the documented example Secret holds one in plain text', () => {
@@ -142,7 +164,9 @@ describe('deploy/k8s', () => {
   });
 
   it('applies everything but the example Secret with kustomize', () => {
-    const kustomization = parse(readFileSync(path.join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+    const kustomization = parse(readFileSync(path.join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as {
+      resources: string[];
+    };
     const files = [...new Set(manifests.map((manifest) => manifest.file))].filter((file) => file !== EXAMPLE_SECRET);
 
     expect([...kustomization.resources].sort()).toEqual(files.sort());
@@ -157,7 +181,9 @@ describe('docker-compose.yml', () => {
     healthcheck?: { test: string[] };
     depends_on?: Record<string, { condition: string }>;
   }
-  const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+  const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, Service>;
+  };
   const broker = compose.services['pact-broker'] as Service;
 
   it('runs the official broker image on port 9292 after a healthy PostgreSQL', () => {
@@ -177,7 +203,9 @@ describe('docker-compose.yml', () => {
     expect(broker.environment.PACT_BROKER_BASIC_AUTH_USERNAME).toMatch(/^\$\{BROKER_USERNAME:\?/);
     expect(broker.environment.PACT_BROKER_BASIC_AUTH_PASSWORD).toMatch(/^\$\{BROKER_PASSWORD:\?/);
     const services = Object.values(compose.services);
-    const secrets = services.flatMap((service) => Object.entries(service.environment)).filter(([name]) => SECRET_NAME.test(name));
+    const secrets = services
+      .flatMap((service) => Object.entries(service.environment))
+      .filter(([name]) => SECRET_NAME.test(name));
     expect(secrets.length).toBeGreaterThan(0);
     for (const [, value] of secrets) expect(value).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
   });

@@ -30,7 +30,9 @@ export interface PactResource {
 
 /** The interactions as the consumer wrote them: the broker adds an `_id` to each interaction it serves. */
 export function withoutBrokerIds(interactions: readonly Record<string, unknown>[]): Record<string, unknown>[] {
-  return interactions.map((interaction) => Object.fromEntries(Object.entries(interaction).filter(([key]) => key !== '_id')));
+  return interactions.map((interaction) =>
+    Object.fromEntries(Object.entries(interaction).filter(([key]) => key !== '_id')),
+  );
 }
 
 export interface MatrixResource {
@@ -54,7 +56,12 @@ interface EnvironmentResource {
 }
 
 interface DeployedVersionsResource {
-  _embedded: { deployedVersions: { applicationInstance?: string | null; _embedded: { pacticipant: { name: string }; version: { number: string } } }[] };
+  _embedded: {
+    deployedVersions: {
+      applicationInstance?: string | null;
+      _embedded: { pacticipant: { name: string }; version: { number: string } };
+    }[];
+  };
 }
 
 export interface Deployment {
@@ -89,13 +96,18 @@ export interface BrokerApi {
 const q = encodeURIComponent;
 
 export function brokerApi(broker: Pick<RealBroker, 'url' | 'readWrite' | 'readOnly'>): BrokerApi {
-  const authorization = (user: { username: string; password: string }) => `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+  const authorization = (user: { username: string; password: string }) =>
+    `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
 
   async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<BrokerAnswer<T>> {
     const user = method === 'GET' ? broker.readOnly : broker.readWrite;
     const response = await fetch(`${broker.url}${path}`, {
       method,
-      headers: { Accept: 'application/hal+json, application/json', Authorization: authorization(user), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Accept: 'application/hal+json, application/json',
+        Authorization: authorization(user),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -109,32 +121,52 @@ export function brokerApi(broker: Pick<RealBroker, 'url' | 'readWrite' | 'readOn
     return answer.body;
   };
 
-  const environments = async () => (await read<{ _embedded: { environments: EnvironmentResource[] } }>('/environments'))._embedded.environments;
+  const environments = async () =>
+    (await read<{ _embedded: { environments: EnvironmentResource[] } }>('/environments'))._embedded.environments;
 
   const api: BrokerApi = {
     get,
     read,
     post: (path, body) => request('POST', path, body),
     version: (pacticipant, number) => get(`/pacticipants/${q(pacticipant)}/versions/${q(number)}`),
-    pact: (consumer, provider, version) => get(`/pacts/provider/${q(provider)}/consumer/${q(consumer)}/version/${q(version)}`),
+    pact: (consumer, provider, version) =>
+      get(`/pacts/provider/${q(provider)}/consumer/${q(consumer)}/version/${q(version)}`),
     matrix: (consumer, version, environment) =>
-      read(`/matrix?q[][pacticipant]=${q(consumer)}&q[][version]=${q(version)}&latestby=cvpv&environment=${q(environment)}`),
+      read(
+        `/matrix?q[][pacticipant]=${q(consumer)}&q[][version]=${q(version)}&latestby=cvpv&environment=${q(environment)}`,
+      ),
     matrixWith: (consumer, version, provider, providerVersion) =>
-      read(`/matrix?q[][pacticipant]=${q(consumer)}&q[][version]=${q(version)}&q[][pacticipant]=${q(provider)}&q[][version]=${q(providerVersion)}&latestby=cvpv`),
+      read(
+        `/matrix?q[][pacticipant]=${q(consumer)}&q[][version]=${q(version)}&q[][pacticipant]=${q(provider)}&q[][version]=${q(providerVersion)}&latestby=cvpv`,
+      ),
     environments,
     deployments: async (environment) => {
       const found = (await environments()).find((each) => each.name === environment);
       if (!found) return [];
-      const deployed = await read<DeployedVersionsResource>(`/environments/${found.uuid}/deployed-versions/currently-deployed`);
+      const deployed = await read<DeployedVersionsResource>(
+        `/environments/${found.uuid}/deployed-versions/currently-deployed`,
+      );
       return deployed._embedded.deployedVersions
-        .map((each) => ({ pacticipant: each._embedded.pacticipant.name, version: each._embedded.version.number, applicationInstance: each.applicationInstance ?? null }))
-        .sort((a, b) => `${a.pacticipant} ${a.applicationInstance}`.localeCompare(`${b.pacticipant} ${b.applicationInstance}`));
+        .map((each) => ({
+          pacticipant: each._embedded.pacticipant.name,
+          version: each._embedded.version.number,
+          applicationInstance: each.applicationInstance ?? null,
+        }))
+        .sort((a, b) =>
+          `${a.pacticipant} ${a.applicationInstance}`.localeCompare(`${b.pacticipant} ${b.applicationInstance}`),
+        );
     },
     snapshot: async () => {
-      const names = (await read<{ _embedded: { pacticipants: { name: string }[] } }>('/pacticipants'))._embedded.pacticipants.map((each) => each.name).sort();
+      const names = (
+        await read<{ _embedded: { pacticipants: { name: string }[] } }>('/pacticipants')
+      )._embedded.pacticipants
+        .map((each) => each.name)
+        .sort();
       const pacticipants = [];
       for (const name of names) {
-        const listed = await read<{ _embedded?: { versions: { number: string }[] } }>(`/pacticipants/${q(name)}/versions`);
+        const listed = await read<{ _embedded?: { versions: { number: string }[] } }>(
+          `/pacticipants/${q(name)}/versions`,
+        );
         const versions = [];
         for (const { number } of listed._embedded?.versions ?? []) {
           const version = await read<VersionResource>(`/pacticipants/${q(name)}/versions/${q(number)}`);
@@ -143,20 +175,26 @@ export function brokerApi(broker: Pick<RealBroker, 'url' | 'readWrite' | 'readOn
             const pact = await api.pact(name, provider, number);
             if (pact.status === 200) pacts.push({ provider, interactions: pact.body.interactions });
           }
-          const latest = await get<VerificationResultResource>(`/verification-results/consumer/${q(name)}/version/${q(number)}/latest`);
+          const latest = await get<VerificationResultResource>(
+            `/verification-results/consumer/${q(name)}/version/${q(number)}/latest`,
+          );
           versions.push({
             number,
             buildUrl: version.buildUrl,
             branches: version._embedded.branchVersions.map((branch) => branch.name),
             tags: version._embedded.tags.map((tag) => tag.name),
             pacts,
-            latestVerification: latest.status === 200 ? { success: latest.body.success, provider: latest.body.providerApplicationVersion } : latest.status,
+            latestVerification:
+              latest.status === 200
+                ? { success: latest.body.success, provider: latest.body.providerApplicationVersion }
+                : latest.status,
           });
         }
         pacticipants.push({ name, versions });
       }
       const deployments = [];
-      for (const environment of await environments()) deployments.push({ environment: environment.name, deployed: await api.deployments(environment.name) });
+      for (const environment of await environments())
+        deployments.push({ environment: environment.name, deployed: await api.deployments(environment.name) });
       return { pacticipants, deployments };
     },
   };

@@ -28,12 +28,16 @@ function commandLines(): { pid: number; argv: string }[] {
 
 /** The npm this test runs under (its own shebang finds node on PATH). */
 function npmOnPath(): string {
-  const found = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'npm')).find((file) => existsSync(file));
+  const found = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, 'npm'))
+    .find((file) => existsSync(file));
   if (!found) throw new Error('npm is not on PATH');
   return found;
 }
 
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+const basic = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 /** The status of GET `url`, or undefined when nothing answers within a second. */
 async function status(url: string, authorization?: string): Promise<number | undefined> {
@@ -75,7 +79,9 @@ describe('npm run broker:start', () => {
     while (!output.includes(`Pact Broker on ${url}`) && run.exitCode === null && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(output).toContain(`Pact Broker on ${url} (data in ${dataDir}/). Log in to its UI as ${READ_WRITE.BROKER_USERNAME}.`);
+    expect(output).toContain(
+      `Pact Broker on ${url} (data in ${dataDir}/). Log in to its UI as ${READ_WRITE.BROKER_USERNAME}.`,
+    );
 
     expect(await status(`${url}/diagnostic/status/heartbeat`)).toBe(200);
     expect(await status(`${url}/`, basic(READ_WRITE.BROKER_USERNAME, READ_WRITE.BROKER_PASSWORD))).toBe(200);
@@ -92,7 +98,11 @@ describe('npm run broker:start', () => {
     process.kill(run.pid as number, 'SIGTERM');
     await exited;
 
-    const leftOver = () => commandLines().filter((process) => process.argv.includes(`tcp://127.0.0.1:${port}`) || process.argv.includes(`start.ts --port ${port}`));
+    const leftOver = () =>
+      commandLines().filter(
+        (process) =>
+          process.argv.includes(`tcp://127.0.0.1:${port}`) || process.argv.includes(`start.ts --port ${port}`),
+      );
     // npm exits as soon as it has passed the signal on; give the broker its graceful stop.
     const gone = Date.now() + 15_000;
     while (leftOver().length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -103,7 +113,11 @@ describe('npm run broker:start', () => {
   });
 
   it('refuses a read-only user named like the read/write user: one line, exit 2', async () => {
-    const result = await runNpmScript('broker:start', ['--data-dir', dataDir], { ...READ_WRITE, ...READ_ONLY, BROKER_READ_ONLY_USERNAME: READ_WRITE.BROKER_USERNAME });
+    const result = await runNpmScript('broker:start', ['--data-dir', dataDir], {
+      ...READ_WRITE,
+      ...READ_ONLY,
+      BROKER_READ_ONLY_USERNAME: READ_WRITE.BROKER_USERNAME,
+    });
     expect(result.code).toBe(2);
     const ours = result.stderr.split('\n').filter((line) => line.startsWith('✗'));
     expect(ours).toEqual([
@@ -113,9 +127,14 @@ describe('npm run broker:start', () => {
   });
 
   it('refuses to start without the read/write user: one line, exit 2', async () => {
-    const result = await runNpmScript('broker:start', ['--data-dir', dataDir], { ...READ_ONLY, BROKER_USERNAME: 'only-a-name' });
+    const result = await runNpmScript('broker:start', ['--data-dir', dataDir], {
+      ...READ_ONLY,
+      BROKER_USERNAME: 'only-a-name',
+    });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^✗ The broker's read\/write user is not set: set BROKER_PASSWORD \(or PACT_BROKER_PASSWORD\), in the environment or in .env.$/m);
+    expect(result.stderr).toMatch(
+      /^✗ The broker's read\/write user is not set: set BROKER_PASSWORD \(or PACT_BROKER_PASSWORD\), in the environment or in .env.$/m,
+    );
   });
 
   it('refuses a port that is in use: one line, exit 2, nothing started', async () => {
@@ -123,7 +142,10 @@ describe('npm run broker:start', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const result = await runNpmScript('broker:start', ['--port', String(port), '--data-dir', dataDir], { ...READ_WRITE, ...READ_ONLY });
+      const result = await runNpmScript('broker:start', ['--port', String(port), '--data-dir', dataDir], {
+        ...READ_WRITE,
+        ...READ_ONLY,
+      });
       expect(result.code).toBe(2);
       expect(result.stderr.split('\n').filter((line) => line.startsWith('✗'))).toEqual([
         `✗ Port ${port} on 127.0.0.1 is already in use (another broker?): stop that, or pick another port with --port <n>.`,
@@ -142,7 +164,11 @@ describe('npm run broker:start', () => {
       symlinkSync(process.execPath, path.join(bin, 'node'));
       symlinkSync(realpathSync(npmOnPath()), path.join(bin, 'npm'));
       symlinkSync('/bin/sh', path.join(bin, 'sh'));
-      const result = await runNpmScript('broker:start', ['--data-dir', dataDir], { ...READ_WRITE, ...READ_ONLY, PATH: bin });
+      const result = await runNpmScript('broker:start', ['--data-dir', dataDir], {
+        ...READ_WRITE,
+        ...READ_ONLY,
+        PATH: bin,
+      });
       expect(result.code).not.toBe(0);
       const ours = result.stderr.split('\n').filter((line) => line.startsWith('✗'));
       expect(ours).toEqual([

@@ -33,7 +33,10 @@ let secrets: string[];
 beforeAll(async () => {
   [broker, aggregator] = await Promise.all([startRealBroker(), startReferenceAggregator()]);
   api = brokerApi(broker);
-  secrets = [broker.readWrite, broker.readOnly].flatMap(({ username, password }) => [password, Buffer.from(`${username}:${password}`).toString('base64')]);
+  secrets = [broker.readWrite, broker.readOnly].flatMap(({ username, password }) => [
+    password,
+    Buffer.from(`${username}:${password}`).toString('base64'),
+  ]);
   scratch = mkdtempSync(path.join(os.tmpdir(), 'e2e-loop-'));
   project = createThrowawayProject();
   consumers = project.consumers();
@@ -49,10 +52,18 @@ afterAll(async () => {
 });
 
 /** The broker and its read/write user, as CI would set them; never in argv. */
-const writer = (): Record<string, string> => ({ PACT_BROKER_URL: broker.url, BROKER_USERNAME: broker.readWrite.username, BROKER_PASSWORD: broker.readWrite.password });
+const writer = (): Record<string, string> => ({
+  PACT_BROKER_URL: broker.url,
+  BROKER_USERNAME: broker.readWrite.username,
+  BROKER_PASSWORD: broker.readWrite.password,
+});
 
 /** Runs one of our scripts in the project and checks it printed no secret, whatever the outcome. */
-async function run(script: 'publish-pact' | 'can-i-deploy' | 'record-deployment', args: string[] = [], env: Record<string, string> = writer()): Promise<ScriptRun> {
+async function run(
+  script: 'publish-pact' | 'can-i-deploy' | 'record-deployment',
+  args: string[] = [],
+  env: Record<string, string> = writer(),
+): Promise<ScriptRun> {
   const result = await project.runScript(script, args, env);
   expectNoSecrets(result.output);
   return result;
@@ -63,7 +74,11 @@ function expectNoSecrets(output: string): void {
 }
 
 /** The project's lines that start with ✓ or ✗: one per consumer and one summary. */
-const verdicts = (result: ScriptRun) => result.output.split('\n').map((line) => line.trim()).filter((line) => /^[✓✗]/.test(line));
+const verdicts = (result: ScriptRun) =>
+  result.output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^[✓✗]/.test(line));
 
 /** `pact <args>` as the provider team's build runs it: the broker and its credentials in the environment. */
 function pactCli(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -93,17 +108,27 @@ function verifyAndPublish(): Promise<{ code: number | null; output: string }> {
   const { port } = new URL(aggregator.url);
   return pactCli([
     'verifier',
-    '--provider-name', PROVIDER,
-    '--hostname', '127.0.0.1',
-    '--port', port,
-    '--state-change-url', aggregator.stateSetupUrl,
-    '--consumer-version-selectors', JSON.stringify({ branch: 'main' }),
-    '--publish', '--provider-version', PROVIDER_VERSION, '--provider-branch', 'main',
+    '--provider-name',
+    PROVIDER,
+    '--hostname',
+    '127.0.0.1',
+    '--port',
+    port,
+    '--state-change-url',
+    aggregator.stateSetupUrl,
+    '--consumer-version-selectors',
+    JSON.stringify({ branch: 'main' }),
+    '--publish',
+    '--provider-version',
+    PROVIDER_VERSION,
+    '--provider-branch',
+    'main',
     '--no-colour',
   ]);
 }
 
-const pactOnDisk = (consumer: Consumer) => JSON.parse(readFileSync(path.join(project.pactDir, consumer.pactFile), 'utf8')) as PactResource;
+const pactOnDisk = (consumer: Consumer) =>
+  JSON.parse(readFileSync(path.join(project.pactDir, consumer.pactFile), 'utf8')) as PactResource;
 
 describe('the consumer-driven loop against a real Pact Broker', () => {
   let first: string;
@@ -119,18 +144,27 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
     expect(await api.snapshot()).toEqual(before);
   });
 
-  it('publish:pact publishes every consumer\'s pact under the commit, with branch, tag and build URL, through two 503s', async () => {
+  it("publish:pact publishes every consumer's pact under the commit, with branch, tag and build URL, through two 503s", async () => {
     const proxy = await startFaultProxy(broker.url, 2);
     try {
-      const result = await run('publish-pact', ['--tag', 'e2e', '--tag', 'rc'], { ...writer(), PACT_BROKER_URL: proxy.url, BUILD_URL });
+      const result = await run('publish-pact', ['--tag', 'e2e', '--tag', 'rc'], {
+        ...writer(),
+        PACT_BROKER_URL: proxy.url,
+        BUILD_URL,
+      });
 
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`Published ${consumers.length} of ${consumers.length} pacts as ${first}.`);
       // Counted only once the broker's copy, read back, matched what was sent.
-      for (const consumer of consumers) expect(result.stdout).toMatch(new RegExp(`✓ ${consumer.pacticipant} → ${PROVIDER} \\(\\d+ interactions?, read back from the broker\\)`));
+      for (const consumer of consumers)
+        expect(result.stdout).toMatch(
+          new RegExp(`✓ ${consumer.pacticipant} → ${PROVIDER} \\(\\d+ interactions?, read back from the broker\\)`),
+        );
       // The CLI's own retries got past the two 503s; then everything reached the real broker.
       expect(proxy.log.slice(0, 3)).toEqual(['GET / -> 503', 'GET / -> 503', 'GET / -> 200']);
-      expect(proxy.log.filter((line) => line.startsWith('POST /contracts/publish'))).toEqual(consumers.map(() => 'POST /contracts/publish -> 200'));
+      expect(proxy.log.filter((line) => line.startsWith('POST /contracts/publish'))).toEqual(
+        consumers.map(() => 'POST /contracts/publish -> 200'),
+      );
     } finally {
       await proxy.close();
     }
@@ -154,12 +188,18 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
     const before = await api.snapshot();
 
     // A trailing slash on the URL, as users paste it.
-    const result = await run('publish-pact', ['--tag', 'e2e', '--tag', 'rc'], { ...writer(), PACT_BROKER_URL: `${broker.url}/`, BUILD_URL });
+    const result = await run('publish-pact', ['--tag', 'e2e', '--tag', 'rc'], {
+      ...writer(),
+      PACT_BROKER_URL: `${broker.url}/`,
+      BUILD_URL,
+    });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`to ${broker.url} as consumer version ${first}`);
     for (const consumer of consumers) {
-      expect(result.stdout).toContain(`Pact successfully republished for ${consumer.pacticipant} version ${first} and provider ${PROVIDER} with no content changes.`);
+      expect(result.stdout).toContain(
+        `Pact successfully republished for ${consumer.pacticipant} version ${first} and provider ${PROVIDER} with no content changes.`,
+      );
     }
     expect(await api.snapshot()).toEqual(before);
   });
@@ -167,13 +207,19 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
   it('can-i-deploy waits while the results are unknown, and says yes once the provider has verified and deployed', async () => {
     const created = await pactCli(['broker', 'create-environment', '--name', ENVIRONMENT, '--production']);
     expect(created.code).toBe(0);
-    expect((await api.environments()).map(({ name, production }) => ({ name, production }))).toEqual([{ name: ENVIRONMENT, production: true }]);
+    expect((await api.environments()).map(({ name, production }) => ({ name, production }))).toEqual([
+      { name: ENVIRONMENT, production: true },
+    ]);
 
     // The whole wait must fit in PACT_BROKER_TIMEOUT_SECONDS, which bounds the step: 40 × 1 s in 60 s.
-    const asking = project.startScript('can-i-deploy', ['--to-environment', ENVIRONMENT, '--retry-while-unknown', '40', '--retry-interval', '1'], {
-      ...writer(),
-      PACT_BROKER_TIMEOUT_SECONDS: '60',
-    });
+    const asking = project.startScript(
+      'can-i-deploy',
+      ['--to-environment', ENVIRONMENT, '--retry-while-unknown', '40', '--retry-interval', '1'],
+      {
+        ...writer(),
+        PACT_BROKER_TIMEOUT_SECONDS: '60',
+      },
+    );
     await asking.printed('verification results not known yet');
 
     // The provider's build: the real verifier against the reference aggregator, results published to the broker.
@@ -188,30 +234,52 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
     expect(providerVersion.body._embedded.branchVersions.map((branch) => branch.name)).toEqual(['main']);
 
     // ... and its deployment.
-    const deployed = await pactCli(['broker', 'record-deployment', '--pacticipant', PROVIDER, '--version', PROVIDER_VERSION, '--environment', ENVIRONMENT]);
+    const deployed = await pactCli([
+      'broker',
+      'record-deployment',
+      '--pacticipant',
+      PROVIDER,
+      '--version',
+      PROVIDER_VERSION,
+      '--environment',
+      ENVIRONMENT,
+    ]);
     expect(deployed.code).toBe(0);
-    expect(await api.deployments(ENVIRONMENT)).toEqual([{ pacticipant: PROVIDER, version: PROVIDER_VERSION, applicationInstance: null }]);
+    expect(await api.deployments(ENVIRONMENT)).toEqual([
+      { pacticipant: PROVIDER, version: PROVIDER_VERSION, applicationInstance: null },
+    ]);
 
     const result = await asking.done;
     expectNoSecrets(result.output);
     expect(result.code).toBe(0);
-    expect(verdicts(result)).toEqual([...consumers.map((consumer) => `✓ ${consumer.pacticipant}: yes`), `✓ Computer says yes: every consumer can be deployed to ${ENVIRONMENT}.`]);
+    expect(verdicts(result)).toEqual([
+      ...consumers.map((consumer) => `✓ ${consumer.pacticipant}: yes`),
+      `✓ Computer says yes: every consumer can be deployed to ${ENVIRONMENT}.`,
+    ]);
     for (const consumer of consumers) {
       const { summary } = await api.matrix(consumer.pacticipant, first, ENVIRONMENT);
       expect(summary.deployable).toBe(true);
       expect(result.stdout).toContain(summary.reason);
-      expect(result.stdout).toMatch(new RegExp(`${consumer.pacticipant}\\s+\\| ${first} \\| ${PROVIDER}\\s+\\| ${PROVIDER_VERSION.replace(/\./g, '\\.')}\\s+\\| true`));
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `${consumer.pacticipant}\\s+\\| ${first} \\| ${PROVIDER}\\s+\\| ${PROVIDER_VERSION.replace(/\./g, '\\.')}\\s+\\| true`,
+        ),
+      );
     }
   });
 
-  it('record-deployment records every consumer\'s version in the environment', async () => {
+  it("record-deployment records every consumer's version in the environment", async () => {
     const result = await run('record-deployment', ['--environment', ENVIRONMENT]);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Recorded ${consumers.length} deployments to ${ENVIRONMENT}.`);
     expect(await api.deployments(ENVIRONMENT)).toEqual(
       [PROVIDER, ...consumers.map((consumer) => consumer.pacticipant)]
-        .map((pacticipant) => ({ pacticipant, version: pacticipant === PROVIDER ? PROVIDER_VERSION : first, applicationInstance: null }))
+        .map((pacticipant) => ({
+          pacticipant,
+          version: pacticipant === PROVIDER ? PROVIDER_VERSION : first,
+          applicationInstance: null,
+        }))
         .sort((a, b) => a.pacticipant.localeCompare(b.pacticipant)),
     );
   });
@@ -223,14 +291,17 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
     const result = await run('record-deployment', ['--environment', 'test', '--application-instance', 'blue']);
 
     expect(result.code).toBe(0);
-    expect(await api.deployments('test')).toEqual(consumers.map((consumer) => ({ pacticipant: consumer.pacticipant, version: first, applicationInstance: 'blue' })));
+    expect(await api.deployments('test')).toEqual(
+      consumers.map((consumer) => ({ pacticipant: consumer.pacticipant, version: first, applicationInstance: 'blue' })),
+    );
   });
 
   it('can-i-deploy counts "no provider deployed in the environment" as no, with the broker\'s reason', async () => {
     const result = await run('can-i-deploy', ['--to-environment', 'test', '--retry-while-unknown', '0']);
 
     expect(result.code).toBe(1);
-    for (const consumer of consumers) expect(verdicts(result)).toContain(`✗ ${consumer.pacticipant}: unknown (counts as no)`);
+    for (const consumer of consumers)
+      expect(verdicts(result)).toContain(`✗ ${consumer.pacticipant}: unknown (counts as no)`);
     expect(result.stdout).toContain('(no version is currently recorded as deployed/released in this environment)');
   });
 
@@ -242,12 +313,18 @@ describe('the consumer-driven loop against a real Pact Broker', () => {
 
     expect(recorded.code).toBe(1);
     expect(verdicts(recorded)).toEqual([
-      ...consumers.map((consumer) => `✗ ${consumer.pacticipant}: the broker has no environment "staging": check the name, or create it once with: pact broker create-environment --name staging`),
+      ...consumers.map(
+        (consumer) =>
+          `✗ ${consumer.pacticipant}: the broker has no environment "staging": check the name, or create it once with: pact broker create-environment --name staging`,
+      ),
       `✗ Recording failed for ${consumers.map((consumer) => consumer.pacticipant).join(', ')}.`,
     ]);
     expect(asked.code).toBe(1);
     expect(verdicts(asked)).toEqual([
-      ...consumers.map((consumer) => `✗ ${consumer.pacticipant}: the broker has no environment "staging": check the name, or create it once with: pact broker create-environment --name staging`),
+      ...consumers.map(
+        (consumer) =>
+          `✗ ${consumer.pacticipant}: the broker has no environment "staging": check the name, or create it once with: pact broker create-environment --name staging`,
+      ),
       `✗ Computer says no: ${consumers.map((consumer) => consumer.pacticipant).join(', ')} cannot be deployed to staging.`,
     ]);
     expect(await api.snapshot()).toEqual(before);
@@ -285,7 +362,9 @@ it('lists the countries of a continent', async () => {
       second = project.commit(`${changed.pacticipant} needs the countries of a continent`);
       await project.runContractSpecs();
 
-      expect(pactOnDisk(changed).interactions.length).toBeGreaterThan(((await api.pact(changed.pacticipant, PROVIDER, first)).body.interactions).length);
+      expect(pactOnDisk(changed).interactions.length).toBeGreaterThan(
+        (await api.pact(changed.pacticipant, PROVIDER, first)).body.interactions.length,
+      );
       copyFileSync(path.join(project.pactDir, changed.pactFile), path.join(scratch, changed.pactFile));
       snapshot = await api.snapshot();
     });
@@ -301,7 +380,9 @@ it('lists the countries of a continent', async () => {
         );
         // The real broker answers this with 200 and "not deployable", not with an error.
         expect(verdicts(asked)).toContain(`✗ ${consumer.pacticipant}: no`);
-        expect(asked.stdout).toContain(`No pacts or verifications have been published for version ${second} of ${consumer.pacticipant}`);
+        expect(asked.stdout).toContain(
+          `No pacts or verifications have been published for version ${second} of ${consumer.pacticipant}`,
+        );
       }
       expect(asked.code).toBe(1);
       expect(await api.snapshot()).toEqual(snapshot);
@@ -311,7 +392,10 @@ it('lists the countries of a continent', async () => {
       const wrong = 'not-the-broker-password-4f1e';
 
       const published = await run('publish-pact', [], { ...writer(), BROKER_PASSWORD: wrong });
-      const asked = await run('can-i-deploy', ['--to-environment', ENVIRONMENT], { ...writer(), BROKER_PASSWORD: wrong });
+      const asked = await run('can-i-deploy', ['--to-environment', ENVIRONMENT], {
+        ...writer(),
+        BROKER_PASSWORD: wrong,
+      });
 
       expect(published.code).toBe(1);
       expect(verdicts(published)[0]).toBe(
@@ -319,12 +403,18 @@ it('lists the countries of a continent', async () => {
       );
       expect(published.output).not.toContain(wrong);
       expect(asked.code).toBe(1);
-      expect(verdicts(asked)[0]).toBe(`✗ ${changed.pacticipant}: the broker refused the credentials (401 Unauthorized): check BROKER_USERNAME and BROKER_PASSWORD.`);
+      expect(verdicts(asked)[0]).toBe(
+        `✗ ${changed.pacticipant}: the broker refused the credentials (401 Unauthorized): check BROKER_USERNAME and BROKER_PASSWORD.`,
+      );
       expect(await api.snapshot()).toEqual(snapshot);
     });
 
-    it('a read-only user who publishes: the broker\'s 401 in one line, exit 1, nothing published', async () => {
-      const result = await run('publish-pact', [], { ...writer(), BROKER_USERNAME: broker.readOnly.username, BROKER_PASSWORD: broker.readOnly.password });
+    it("a read-only user who publishes: the broker's 401 in one line, exit 1, nothing published", async () => {
+      const result = await run('publish-pact', [], {
+        ...writer(),
+        BROKER_USERNAME: broker.readOnly.username,
+        BROKER_PASSWORD: broker.readOnly.password,
+      });
 
       expect(result.code).toBe(1);
       expect(verdicts(result)[0]).toBe(
@@ -336,7 +426,16 @@ it('lists the countries of a continent', async () => {
     it('a version the broker holds without its pact: the broker says yes, can-i-deploy says no', async () => {
       // Someone created the version (as the CLI's create-or-update-version does) but never published to it.
       for (const consumer of consumers) {
-        const created = await pactCli(['broker', 'create-or-update-version', '--pacticipant', consumer.pacticipant, '--version', second, '--branch', 'main']);
+        const created = await pactCli([
+          'broker',
+          'create-or-update-version',
+          '--pacticipant',
+          consumer.pacticipant,
+          '--version',
+          second,
+          '--branch',
+          'main',
+        ]);
         expect(created.code).toBe(0);
       }
       const { summary } = await api.matrix(changed.pacticipant, second, ENVIRONMENT);
@@ -355,45 +454,72 @@ it('lists the countries of a continent', async () => {
     it('is published; can-i-deploy says "unknown" for the changed contract until the provider has verified it', async () => {
       const published = await run('publish-pact');
       expect(published.code).toBe(0);
-      for (const consumer of consumers) expect(withoutBrokerIds((await api.pact(consumer.pacticipant, PROVIDER, second)).body.interactions)).toEqual(pactOnDisk(consumer).interactions);
+      for (const consumer of consumers)
+        expect(withoutBrokerIds((await api.pact(consumer.pacticipant, PROVIDER, second)).body.interactions)).toEqual(
+          pactOnDisk(consumer).interactions,
+        );
 
-      const result = await run('can-i-deploy', ['--to-environment', ENVIRONMENT, '--retry-while-unknown', '1', '--retry-interval', '1']);
+      const result = await run('can-i-deploy', [
+        '--to-environment',
+        ENVIRONMENT,
+        '--retry-while-unknown',
+        '1',
+        '--retry-interval',
+        '1',
+      ]);
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`${changed.pacticipant}: verification results not known yet; asking again in 1 s (1 of 1)`);
+      expect(result.stdout).toContain(
+        `${changed.pacticipant}: verification results not known yet; asking again in 1 s (1 of 1)`,
+      );
       expect(verdicts(result)).toContain(`✗ ${changed.pacticipant}: unknown (counts as no)`);
       const { summary } = await api.matrix(changed.pacticipant, second, ENVIRONMENT);
       expect(summary.deployable).toBeNull();
       expect(result.stdout).toContain(summary.reason);
     });
 
-    it('the provider\'s verification fails it and publishes the failure; can-i-deploy says no with the broker\'s reason', async () => {
+    it("the provider's verification fails it and publishes the failure; can-i-deploy says no with the broker's reason", async () => {
       const verification = await verifyAndPublish();
       expect(verification.code).toBe(1);
       expect(verification.output).toContain('a request for the countries of a continent');
       const { matrix, summary } = await api.matrix(changed.pacticipant, second, ENVIRONMENT);
-      expect(matrix.map((row) => [row.provider.version?.number, row.verificationResult?.success])).toEqual([[PROVIDER_VERSION, false]]);
+      expect(matrix.map((row) => [row.provider.version?.number, row.verificationResult?.success])).toEqual([
+        [PROVIDER_VERSION, false],
+      ]);
       expect(summary.deployable).toBe(false);
 
       const result = await run('can-i-deploy', ['--to-environment', ENVIRONMENT, '--retry-while-unknown', '0']);
 
       expect(result.code).toBe(1);
       expect(verdicts(result)).toContain(`✗ ${changed.pacticipant}: no`);
-      expect(summary.reason).toContain(`The verification for the pact between version ${second} of ${changed.pacticipant} and the version of ${PROVIDER} currently in ${ENVIRONMENT} (${PROVIDER_VERSION}) failed`);
+      expect(summary.reason).toContain(
+        `The verification for the pact between version ${second} of ${changed.pacticipant} and the version of ${PROVIDER} currently in ${ENVIRONMENT} (${PROVIDER_VERSION}) failed`,
+      );
       expect(result.stdout).toContain(summary.reason);
-      expect(result.stderr).toMatch(new RegExp(`✗ Computer says no: .*${changed.pacticipant}.* cannot be deployed to ${ENVIRONMENT}\\.`));
+      expect(result.stderr).toMatch(
+        new RegExp(`✗ Computer says no: .*${changed.pacticipant}.* cannot be deployed to ${ENVIRONMENT}\\.`),
+      );
       // The others' contracts did not change: the provider's earlier verification still counts for them.
-      for (const consumer of consumers.filter((each) => each !== changed)) expect(verdicts(result)).toContain(`✓ ${consumer.pacticipant}: yes`);
+      for (const consumer of consumers.filter((each) => each !== changed))
+        expect(verdicts(result)).toContain(`✓ ${consumer.pacticipant}: yes`);
     });
   });
 
   describe('a commit whose version the broker already holds with another pact', () => {
-    it('publish:pact gets the broker\'s 409 in one line, exit 1, and the broker keeps what it had', async () => {
+    it("publish:pact gets the broker's 409 in one line, exit 1, and the broker keeps what it had", async () => {
       // The consumer team reverts the change; an earlier run for this commit had already published stale pacts.
       project.git('revert', '--no-edit', 'HEAD');
       const third = project.git('rev-parse', 'HEAD');
       await project.runContractSpecs();
-      const stale = await pactCli(['broker', 'publish', path.join(scratch, changed.pactFile), '--consumer-app-version', third, '--branch', 'main']);
+      const stale = await pactCli([
+        'broker',
+        'publish',
+        path.join(scratch, changed.pactFile),
+        '--consumer-app-version',
+        third,
+        '--branch',
+        'main',
+      ]);
       expect(stale.code).toBe(0);
       const before = await api.snapshot();
 
@@ -401,7 +527,9 @@ it('lists the countries of a continent', async () => {
 
       expect(result.code).toBe(1);
       expect(verdicts(result)[0]).toMatch(
-        new RegExp(`^✗ ${changed.pacticipant} → ${PROVIDER}: the broker already holds a different pact for this consumer version \\(409 Conflict\\): a published version cannot change\\. Commit the change \\(a new commit is a new version\\), run the tests and publish again\\. The broker: Cannot change the content of the pact for ${changed.pacticipant} version ${third} and provider ${PROVIDER}`),
+        new RegExp(
+          `^✗ ${changed.pacticipant} → ${PROVIDER}: the broker already holds a different pact for this consumer version \\(409 Conflict\\): a published version cannot change\\. Commit the change \\(a new commit is a new version\\), run the tests and publish again\\. The broker: Cannot change the content of the pact for ${changed.pacticipant} version ${third} and provider ${PROVIDER}`,
+        ),
       );
       expect(await api.snapshot()).toEqual(before);
     });

@@ -12,7 +12,10 @@ import { createThrowawayProject, type ThrowawayProject } from './throwaway-proje
 // `npm run pipeline:local` as a new user runs it, in a fresh git checkout against a fresh real broker: on SQLite,
 // the local default, and on PostgreSQL, the database production uses. Then the broker restarts on the same data.
 
-const user = (role: string) => ({ username: `${role}-${randomBytes(3).toString('hex')}`, password: randomBytes(18).toString('base64url') });
+const user = (role: string) => ({
+  username: `${role}-${randomBytes(3).toString('hex')}`,
+  password: randomBytes(18).toString('base64url'),
+});
 
 describe.each(['SQLite', 'PostgreSQL'])('npm run pipeline:local against a real broker on %s', (database) => {
   const users = { readWrite: user('rw'), readOnly: user('ro') };
@@ -22,7 +25,11 @@ describe.each(['SQLite', 'PostgreSQL'])('npm run pipeline:local against a real b
   let broker: RunningBroker;
   let project: ThrowawayProject;
   const start = () =>
-    startBrokerServer({ ...users, port, database: postgres ? { url: postgres.url } : { file: path.join(dataDir, DATABASE_FILE_NAME) } });
+    startBrokerServer({
+      ...users,
+      port,
+      database: postgres ? { url: postgres.url } : { file: path.join(dataDir, DATABASE_FILE_NAME) },
+    });
   const api = () => brokerApi({ url: broker.url, ...users });
 
   beforeAll(async () => {
@@ -41,7 +48,11 @@ describe.each(['SQLite', 'PostgreSQL'])('npm run pipeline:local against a real b
   });
 
   it('runs every step in order, exits 0, and the broker holds the verified, deployed pacts', async () => {
-    const result = await project.runScript('pipeline-local', [], { PACT_BROKER_URL: broker.url, BROKER_USERNAME: users.readWrite.username, BROKER_PASSWORD: users.readWrite.password });
+    const result = await project.runScript('pipeline-local', [], {
+      PACT_BROKER_URL: broker.url,
+      BROKER_USERNAME: users.readWrite.username,
+      BROKER_PASSWORD: users.readWrite.password,
+    });
     expect({ code: result.code, output: result.output }).toEqual({ code: 0, output: expect.any(String) as string });
     const commit = project.git('rev-parse', 'HEAD');
     const reference = `reference-aggregator-${commit.slice(0, 7)}`;
@@ -63,10 +74,14 @@ describe.each(['SQLite', 'PostgreSQL'])('npm run pipeline:local against a real b
     for (const consumer of consumers) {
       const matrix = await api().matrix(consumer.pacticipant, commit, 'production');
       expect(matrix.summary.deployable).toBe(true);
-      expect(matrix.matrix.map((row) => [row.provider.version?.number, row.verificationResult?.success])).toEqual([[reference, true]]);
+      expect(matrix.matrix.map((row) => [row.provider.version?.number, row.verificationResult?.success])).toEqual([
+        [reference, true],
+      ]);
     }
     const deployed = (await api().deployments('production')).map((each) => [each.pacticipant, each.version]);
-    expect(deployed).toEqual(expect.arrayContaining([[PROVIDER, reference], ...consumers.map((consumer) => [consumer.pacticipant, commit])]));
+    expect(deployed).toEqual(
+      expect.arrayContaining([[PROVIDER, reference], ...consumers.map((consumer) => [consumer.pacticipant, commit])]),
+    );
   }, 300_000);
 
   it('still serves the pacts after the broker restarts on the same database', async () => {

@@ -89,7 +89,9 @@ describe('a throwaway real Pact Broker', () => {
     const refused = await request('POST', `${broker.url}/pacticipants`, broker.readOnly, { name: 'consumer_b' });
     expect(refused.status).toBe(401);
     expect(refused.headers['www-authenticate']).toBe('Basic realm="Restricted area"');
-    const refusedUpdate = await request('PATCH', `${broker.url}/pacticipants/consumer_a`, broker.readOnly, { displayName: 'A' });
+    const refusedUpdate = await request('PATCH', `${broker.url}/pacticipants/consumer_a`, broker.readOnly, {
+      displayName: 'A',
+    });
     expect(refusedUpdate.status).toBe(401);
     const stillMissing = await request('GET', `${broker.url}/pacticipants/consumer_b`, broker.readWrite);
     expect(stillMissing.status).toBe(404);
@@ -97,7 +99,9 @@ describe('a throwaway real Pact Broker', () => {
 
   it('starts empty (no example data), so a test finds only what it put there', async () => {
     const answer = await request('GET', `${broker.url}/pacticipants`, broker.readOnly);
-    const names = (JSON.parse(answer.body) as { _embedded: { pacticipants: { name: string }[] } })._embedded.pacticipants.map((p) => p.name);
+    const names = (
+      JSON.parse(answer.body) as { _embedded: { pacticipants: { name: string }[] } }
+    )._embedded.pacticipants.map((p) => p.name);
     expect(names).toEqual(['consumer_a']);
   });
 

@@ -41,7 +41,12 @@ export async function startRealBroker(): Promise<RealBroker> {
   // A port taken between freePort() and puma's bind is reported as "in use": try another once.
   for (let attempt = 1; ; attempt++) {
     try {
-      const broker = await startBrokerServer({ port: await freePort(), database: { file: path.join(dir, DATABASE_FILE_NAME) }, readWrite, readOnly });
+      const broker = await startBrokerServer({
+        port: await freePort(),
+        database: { file: path.join(dir, DATABASE_FILE_NAME) },
+        readWrite,
+        readOnly,
+      });
       const close = async () => {
         await broker.stop();
         rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,16 @@
  * runs the contract specs and runs the scripts there, exactly as a consumer's CI does in its checkout.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, discoverConsumers, pactsDir, type Consumer } from '../../scripts/lib/project';
@@ -50,15 +59,26 @@ export interface ThrowawayProject {
 
 /** The files of this checkout's working tree that git would commit (tracked or new, not ignored), minus `exclude`. */
 function workingTreeFiles(exclude: readonly string[]): string[] {
-  const listed = execFileSync('git', ['-C', PROJECT_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' });
+  const listed = execFileSync(
+    'git',
+    ['-C', PROJECT_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    { encoding: 'utf8' },
+  );
   const files = [...new Set(listed.split('\0').filter(Boolean))];
   // A file deleted in the working tree but not yet from the index is not part of the project any more.
-  return files.filter((file) => !exclude.some((prefix) => file.startsWith(prefix)) && existsSync(path.join(PROJECT_ROOT, file))).sort();
+  return files
+    .filter((file) => !exclude.some((prefix) => file.startsWith(prefix)) && existsSync(path.join(PROJECT_ROOT, file)))
+    .sort();
 }
 
 /** Only what a child needs: nothing leaks in from the developer's shell, CI variables or a .env file. */
 function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir(), PACT_DO_NOT_TRACK: 'true', DOTENV_CONFIG_PATH: '/dev/null' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.homedir(),
+    PACT_DO_NOT_TRACK: 'true',
+    DOTENV_CONFIG_PATH: '/dev/null',
+  };
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
   return env;
 }
@@ -76,10 +96,14 @@ export function createThrowawayProject(): ThrowawayProject {
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
 
   const git = (...args: string[]) =>
-    execFileSync('git', ['-C', root, '-c', 'user.name=E2E', '-c', 'user.email=e2e@example.com', '-c', 'commit.gpgsign=false', ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim();
+    execFileSync(
+      'git',
+      ['-C', root, '-c', 'user.name=E2E', '-c', 'user.email=e2e@example.com', '-c', 'commit.gpgsign=false', ...args],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    ).trim();
   const commit = (message: string) => {
     git('add', '-A');
     git('commit', '-q', '-m', message);
@@ -90,11 +114,20 @@ export function createThrowawayProject(): ThrowawayProject {
 
   const consumers = () => discoverConsumers(root);
   const scriptEnv = (env: Readonly<Record<string, string>>) => ({ ...baseEnv(), ...env });
-  const scriptArgs = (name: string, args: string[]) => ['--import', 'tsx', path.join(root, 'scripts', `${name}.ts`), ...args];
+  const scriptArgs = (name: string, args: string[]) => [
+    '--import',
+    'tsx',
+    path.join(root, 'scripts', `${name}.ts`),
+    ...args,
+  ];
 
   const running = new Set<ChildProcess>();
   const startScript = (name: string, args: string[], env: Readonly<Record<string, string>>): RunningScript => {
-    const child = spawn(process.execPath, scriptArgs(name, args), { cwd: root, env: scriptEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, scriptArgs(name, args), {
+      cwd: root,
+      env: scriptEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running.add(child);
     let stdout = '';
     let stderr = '';
@@ -118,7 +151,8 @@ export function createThrowawayProject(): ThrowawayProject {
       child.on('close', (code) => {
         closed = true;
         running.delete(child);
-        for (const waiter of waiters.splice(0)) waiter.reject(new Error(`${name} ended without printing "${waiter.text}":\n${stdout}${stderr}`));
+        for (const waiter of waiters.splice(0))
+          waiter.reject(new Error(`${name} ended without printing "${waiter.text}":\n${stdout}${stderr}`));
         resolve({ code: code ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` });
       });
     });
@@ -142,8 +176,12 @@ export function createThrowawayProject(): ThrowawayProject {
     runContractSpecs: () =>
       new Promise<void>((resolve, reject) => {
         const specs = consumers().map((consumer) => `${consumer.spec.replace(/\./g, '\\.')}$`);
-        execFile(process.execPath, [require.resolve('jest/bin/jest'), '--ci', ...specs], { cwd: root, env: baseEnv() }, (error, stdout, stderr) =>
-          error ? reject(new Error(`The contract specs failed in ${root}:\n${stdout}${stderr}`)) : resolve(),
+        execFile(
+          process.execPath,
+          [require.resolve('jest/bin/jest'), '--ci', ...specs],
+          { cwd: root, env: baseEnv() },
+          (error, stdout, stderr) =>
+            error ? reject(new Error(`The contract specs failed in ${root}:\n${stdout}${stderr}`)) : resolve(),
         );
       }),
     runScript: (name, args, env) => startScript(name, args, env).done,

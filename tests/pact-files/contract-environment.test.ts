@@ -5,7 +5,13 @@ import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environmen
 import type { Circus } from '@jest/types';
 import { execFileSync } from 'node:child_process';
 import ContractEnvironment from '../contracts/contract-environment';
-import { checkProvenance, PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
+import {
+  checkProvenance,
+  PROVENANCE_WRITER,
+  provenanceFile,
+  sha256Of,
+  type ProvenanceRecord,
+} from '../../scripts/lib/provenance';
 import { ConfigError } from '../../scripts/lib/script';
 import { declarePactFile } from '../contracts/declared-pact-files';
 
@@ -13,7 +19,11 @@ import { declarePactFile } from '../contracts/declared-pact-files';
 
 // rootDir: the project whose commit the records name; a fresh git repository per test (below).
 let projectRoot: string;
-const configFor = (rootDir: string) => ({ globalConfig: {}, projectConfig: { rootDir, testEnvironmentOptions: {}, globals: {} } }) as unknown as JestEnvironmentConfig;
+const configFor = (rootDir: string) =>
+  ({
+    globalConfig: {},
+    projectConfig: { rootDir, testEnvironmentOptions: {}, globals: {} },
+  }) as unknown as JestEnvironmentConfig;
 const config = configFor(process.cwd());
 const context: EnvironmentContext = { testPath: 'consumer-x.pact.test.ts', docblockPragmas: {}, console };
 
@@ -26,7 +36,11 @@ const runFinish = { name: 'run_finish' } as unknown as Circus.Event;
 const runStart = { name: 'run_start' } as unknown as Circus.Event;
 // No automatic maintenance after a commit (one more git process each time): a repository lives for one test.
 const gitIn = (root: string, ...args: string[]) =>
-  execFileSync('git', ['-C', root, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'maintenance.auto=false', ...args], { encoding: 'utf8' });
+  execFileSync(
+    'git',
+    ['-C', root, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'maintenance.auto=false', ...args],
+    { encoding: 'utf8' },
+  );
 const git = (...args: string[]) => gitIn(projectRoot, ...args);
 
 let dir: string;
@@ -83,7 +97,7 @@ describe('the contract test environment', () => {
     expect(existsSync(pactFile)).toBe(true);
   });
 
-  it('removes the pact files of a spec file with a failed test, and says so last among the failed tests\' errors', async () => {
+  it("removes the pact files of a spec file with a failed test, and says so last among the failed tests' errors", async () => {
     const firstFailure: unknown[] = [new Error('expected but not received')];
     const lastFailure: unknown[] = [new Error('request was incorrect')];
     environment.handleTestEvent(testDone([]));
@@ -97,7 +111,9 @@ describe('the contract test environment', () => {
     expect(existsSync(pactFile)).toBe(false);
     expect(firstFailure).toHaveLength(1);
     expect(lastFailure).toHaveLength(2);
-    expect(lastFailure[1]).toMatchObject({ stack: expect.stringMatching(/^consumer_x-aggregator\.json removed: a test of its spec file failed/) as string });
+    expect(lastFailure[1]).toMatchObject({
+      stack: expect.stringMatching(/^consumer_x-aggregator\.json removed: a test of its spec file failed/) as string,
+    });
     expect(stderr).not.toHaveBeenCalled();
     await environment.teardown();
     expect(existsSync(pactFile)).toBe(false);
@@ -107,7 +123,9 @@ describe('the contract test environment', () => {
     await environment.teardown();
 
     expect(existsSync(pactFile)).toBe(false);
-    expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json removed: its spec file did not run to the end'));
+    expect(stderr).toHaveBeenCalledWith(
+      expect.stringContaining('consumer_x-aggregator.json removed: its spec file did not run to the end'),
+    );
   });
 
   it('writes a provenance record beside each kept pact: the run, the git state at its start and end, the digest', async () => {
@@ -120,7 +138,13 @@ describe('the contract test environment', () => {
     const record = JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8')) as ProvenanceRecord;
     const head = git('rev-parse', 'HEAD').trim();
     const clean = { commit: head, clean: true, changes: [] };
-    expect(record).toMatchObject({ writer: PROVENANCE_WRITER, pactFile: 'consumer_x-aggregator.json', start: clean, end: clean, sha256: sha256Of(readFileSync(pactFile)) });
+    expect(record).toMatchObject({
+      writer: PROVENANCE_WRITER,
+      pactFile: 'consumer_x-aggregator.json',
+      start: clean,
+      end: clean,
+      sha256: sha256Of(readFileSync(pactFile)),
+    });
     expect(record.run).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, pid: process.pid });
   });
 
@@ -132,7 +156,9 @@ describe('the contract test environment', () => {
 
     await environment.teardown();
 
-    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ end: { clean: false, changes: ['unterstützt.ts (untracked)'] } });
+    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({
+      end: { clean: false, changes: ['unterstützt.ts (untracked)'] },
+    });
   });
 
   it('records a change to a committed file as not clean', async () => {
@@ -146,7 +172,9 @@ describe('the contract test environment', () => {
 
     await environment.teardown();
 
-    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({ end: { clean: false, changes: ['client.ts'] } });
+    expect(JSON.parse(readFileSync(provenanceFile(pactFile), 'utf8'))).toMatchObject({
+      end: { clean: false, changes: ['client.ts'] },
+    });
   });
 
   it('writes no record in a repository without a commit, and says so', async () => {
@@ -166,7 +194,12 @@ describe('the contract test environment', () => {
   describe('vouches only for a pact one clean run at one commit wrote (#18)', () => {
     const refusal = () => {
       try {
-        checkProvenance(pactFile, readFileSync(pactFile), 'pacts/consumer_x-aggregator.json', git('rev-parse', 'HEAD').trim());
+        checkProvenance(
+          pactFile,
+          readFileSync(pactFile),
+          'pacts/consumer_x-aggregator.json',
+          git('rev-parse', 'HEAD').trim(),
+        );
       } catch (error) {
         if (error instanceof ConfigError) return error.message;
       }
@@ -183,7 +216,9 @@ describe('the contract test environment', () => {
 
       await run.teardown();
 
-      expect(refusal()).toMatch(/^pacts\/consumer_x-aggregator\.json was written by run [0-9a-f]{8}, whose working tree had uncommitted changes when it started \(client\.ts\): commit your changes/);
+      expect(refusal()).toMatch(
+        /^pacts\/consumer_x-aggregator\.json was written by run [0-9a-f]{8}, whose working tree had uncommitted changes when it started \(client\.ts\): commit your changes/,
+      );
     });
 
     it('a checkout of another commit during the run is refused', async () => {
@@ -198,10 +233,14 @@ describe('the contract test environment', () => {
 
       await run.teardown();
 
-      expect(refusal()).toMatch(new RegExp(`was written while HEAD moved from [0-9a-f]{12} to ${feature.slice(0, 12)} \\(a checkout or commit during run`));
+      expect(refusal()).toMatch(
+        new RegExp(
+          `was written while HEAD moved from [0-9a-f]{12} to ${feature.slice(0, 12)} \\(a checkout or commit during run`,
+        ),
+      );
     });
 
-    it('two runs in one checkout: X finishing after Y started (and was interrupted) does not vouch for Y\'s partial pact', async () => {
+    it("two runs in one checkout: X finishing after Y started (and was interrupted) does not vouch for Y's partial pact", async () => {
       const x = environment;
       x.handleTestEvent(runStart);
       writeFileSync(pactFile, '{"interactions": ["one", "two"]}');
@@ -215,8 +254,14 @@ describe('the contract test environment', () => {
       await x.teardown();
 
       expect(existsSync(provenanceFile(pactFile))).toBe(false);
-      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('consumer_x-aggregator.json not vouched for: another run of its spec started while this one ran'));
-      expect(refusal()).toMatch(/has no provenance record .*no finished, all-green run of this repo's contract tests vouched for it/);
+      expect(stderr).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'consumer_x-aggregator.json not vouched for: another run of its spec started while this one ran',
+        ),
+      );
+      expect(refusal()).toMatch(
+        /has no provenance record .*no finished, all-green run of this repo's contract tests vouched for it/,
+      );
     });
 
     it('the run it names is the one that wrote the file', async () => {
@@ -275,19 +320,28 @@ describe('the contract test environment', () => {
     environment.handleTestEvent({ name: 'test_done', test: { errors } } as unknown as Circus.Event);
 
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatchObject({ name: 'PactMismatch', message: expect.stringContaining('The following request was incorrect') as string });
+    expect(errors[0]).toMatchObject({
+      name: 'PactMismatch',
+      message: expect.stringContaining('The following request was incorrect') as string,
+    });
     expect(errors[1]).toBe(clientError);
     expect(testConsoleLog).not.toHaveBeenCalled();
   });
 
   it("gives pact-js's own mismatch error (the client did not throw) the same summary, without a stack into pact-js", () => {
-    const report = 'Test failed for the following reasons:\n\n  Mock server failed with the following mismatches:\n\n\t0) The following request was expected but not received: \n\t    Method: GET\n\t    Path: /countries';
+    const report =
+      'Test failed for the following reasons:\n\n  Mock server failed with the following mismatches:\n\n\t0) The following request was expected but not received: \n\t    Method: GET\n\t    Path: /countries';
     const errors: unknown[] = [[new Error(report), new Error('async')]];
 
     environment.handleTestEvent(testDone(errors));
 
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ name: 'PactMismatch', stack: expect.stringMatching(/^PactMismatch: .*\n {2}- expected GET \/countries, which the client never sent\n/) as string });
+    expect(errors[0]).toMatchObject({
+      name: 'PactMismatch',
+      stack: expect.stringMatching(
+        /^PactMismatch: .*\n {2}- expected GET \/countries, which the client never sent\n/,
+      ) as string,
+    });
   });
 
   it('keeps a mismatch report to the test it was logged in', () => {

@@ -19,7 +19,9 @@ it(${JSON.stringify(test)}, () =>
       response.headers(JSON_RESPONSE_HEADERS).jsonBody(eachLike({ code: countryCode('IND'), name: string('India'), population: positiveInteger(1353200000) }, 1)))
     .executeTest(${client}));`;
 
-const header = (consumer: string) => `const { CountryDirectoryClient } = require(${from('src', 'consumer-a', 'country-directory-client')});
+const header = (
+  consumer: string,
+) => `const { CountryDirectoryClient } = require(${from('src', 'consumer-a', 'country-directory-client')});
 const { contractWithAggregator } = require(${from('tests', 'contracts', 'contract-with-aggregator')});
 const { ACCEPTS_JSON, JSON_RESPONSE_HEADERS, countryCode, eachLike, positiveInteger, string } = require(${from('tests', 'contracts', 'matchers')});
 

@@ -19,39 +19,45 @@ beforeEach(() => {
 afterEach(() => rmSync(pactDir, { recursive: true, force: true }));
 
 describe('a failing contract spec', () => {
-  it('leads each failed test with its reason (the mismatch, expected before received, then the client\'s error) and ends with the pact\'s removal', async () => {
-    const run = await runGeneratedSpec(failingSpec('fixture_reasons'), pactDir);
+  it(
+    "leads each failed test with its reason (the mismatch, expected before received, then the client's error) and ends with the pact's removal",
+    async () => {
+      const run = await runGeneratedSpec(failingSpec('fixture_reasons'), pactDir);
 
-    expect(run.code).not.toBe(0);
+      expect(run.code).not.toBe(0);
 
-    const [wrongPathMismatch, wrongPathClient] = failureBlocks(run.output, 'wrong path');
-    expect(wrongPathMismatch?.slice(0, 3)).toEqual([
-      "PactMismatch: the client's requests do not match this test's interaction:",
-      '- expected GET /country, which the client never sent',
-      '- received GET /countries, which the interaction does not expect',
-    ]);
-    expect(wrongPathClient?.[0]).toBe('AggregatorError: listCountries failed: the aggregator answered HTTP 500');
+      const [wrongPathMismatch, wrongPathClient] = failureBlocks(run.output, 'wrong path');
+      expect(wrongPathMismatch?.slice(0, 3)).toEqual([
+        "PactMismatch: the client's requests do not match this test's interaction:",
+        '- expected GET /country, which the client never sent',
+        '- received GET /countries, which the interaction does not expect',
+      ]);
+      expect(wrongPathClient?.[0]).toBe('AggregatorError: listCountries failed: the aggregator answered HTTP 500');
 
-    const [headerMismatch, headerClient] = failureBlocks(run.output, 'missing header');
-    expect(headerMismatch?.slice(0, 2)).toEqual([
-      "PactMismatch: the client's requests do not match this test's interaction:",
-      "- GET /countries: Expected a header 'X-Request-Id' but was missing",
-    ]);
-    expect(headerClient?.[0]).toBe('AggregatorError: listCountries failed: the aggregator answered HTTP 500');
+      const [headerMismatch, headerClient] = failureBlocks(run.output, 'missing header');
+      expect(headerMismatch?.slice(0, 2)).toEqual([
+        "PactMismatch: the client's requests do not match this test's interaction:",
+        "- GET /countries: Expected a header 'X-Request-Id' but was missing",
+      ]);
+      expect(headerClient?.[0]).toBe('AggregatorError: listCountries failed: the aggregator answered HTTP 500');
 
-    // The mock server matched; the client refuses an answer without the fields it reads: its error is the reason.
-    const fieldBlocks = failureBlocks(run.output, 'field the contract does not define');
-    expect(fieldBlocks).toHaveLength(1);
-    expect(fieldBlocks[0]?.[0]).toBe('AggregatorError: getCountry failed: country field "latestTotalCases" should be a safe integer, 0 or more, got nothing');
+      // The mock server matched; the client refuses an answer without the fields it reads: its error is the reason.
+      const fieldBlocks = failureBlocks(run.output, 'field the contract does not define');
+      expect(fieldBlocks).toHaveLength(1);
+      expect(fieldBlocks[0]?.[0]).toBe(
+        'AggregatorError: getCountry failed: country field "latestTotalCases" should be a safe integer, 0 or more, got nothing',
+      );
 
-    const [neverMismatch] = failureBlocks(run.output, 'never exercised');
-    expect(neverMismatch?.slice(0, 2)).toEqual([
-      "PactMismatch: the client's requests do not match this test's interaction:",
-      '- expected GET /countries, which the client never sent',
-    ]);
-    // Once, under its test: not also as a console block that names no test.
-    expect(run.output).not.toContain('console.log');
-    // One file: Jest's verbose reporter, where a line on stderr would print above the FAIL header.
-    expectRemovalInReports(run.output, ['fixture_reasons']);
-  }, OWN_JEST_RUN);
+      const [neverMismatch] = failureBlocks(run.output, 'never exercised');
+      expect(neverMismatch?.slice(0, 2)).toEqual([
+        "PactMismatch: the client's requests do not match this test's interaction:",
+        '- expected GET /countries, which the client never sent',
+      ]);
+      // Once, under its test: not also as a console block that names no test.
+      expect(run.output).not.toContain('console.log');
+      // One file: Jest's verbose reporter, where a line on stderr would print above the FAIL header.
+      expectRemovalInReports(run.output, ['fixture_reasons']);
+    },
+    OWN_JEST_RUN,
+  );
 });

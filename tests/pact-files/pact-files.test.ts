@@ -23,11 +23,19 @@ interface PactDocument {
 }
 
 const parsePact = (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as PactDocument;
-const descriptions = (bytes: Buffer) => parsePact(bytes).interactions.map((interaction) => interaction.description).sort();
+const descriptions = (bytes: Buffer) =>
+  parsePact(bytes)
+    .interactions.map((interaction) => interaction.description)
+    .sort();
 
 /** The lines of a green Jest run's output that are not Jest's own report (PASS lines and the summary). */
 const notJestsReport = (output: string) =>
-  output.split('\n').filter((line) => line.trim() !== '' && !/^(PASS |Test Suites: |Tests: |Snapshots: |Time: |Ran all test suites)/.test(line));
+  output
+    .split('\n')
+    .filter(
+      (line) =>
+        line.trim() !== '' && !/^(PASS |Test Suites: |Tests: |Snapshots: |Time: |Ran all test suites)/.test(line),
+    );
 
 const UNTOUCHED = 'fixture_c pact, not to be touched';
 let inOneProcess: { code: number; output: string };
@@ -41,7 +49,11 @@ let alone: Buffer[];
 // than the 30 s default on a busy 2-core machine.
 beforeAll(async () => {
   pactDir = mkdtempSync(path.join(os.tmpdir(), 'pact-files-'));
-  const stale = { consumer: { name: 'fixture_a' }, provider: { name: PROVIDER }, interactions: [{ description: 'an interaction deleted from the spec' }] };
+  const stale = {
+    consumer: { name: 'fixture_a' },
+    provider: { name: PROVIDER },
+    interactions: [{ description: 'an interaction deleted from the spec' }],
+  };
   writeFileSync(pactOf('fixture_a'), JSON.stringify(stale));
   writeFileSync(pactOf('fixture_c'), UNTOUCHED);
   const specs = [fixtureSpec('fixture_a', [LIST, ONE]), fixtureSpec('fixture_b', [OTHER])];
@@ -55,7 +67,10 @@ afterAll(() => rmSync(pactDir, { recursive: true, force: true }));
 describe('pact files', () => {
   it("drop interactions that are no longer in the spec, and leave another consumer's pact alone", () => {
     expect(inOneProcess.code).toBe(0);
-    expect(parsePact(alone[0] as Buffer)).toMatchObject({ consumer: { name: 'fixture_a' }, provider: { name: PROVIDER } });
+    expect(parsePact(alone[0] as Buffer)).toMatchObject({
+      consumer: { name: 'fixture_a' },
+      provider: { name: PROVIDER },
+    });
     expect(descriptions(alone[0] as Buffer)).toEqual([ONE.description, LIST.description].sort());
     expect(readFileSync(pactOf('fixture_c'), 'utf8')).toBe(UNTOUCHED);
   });

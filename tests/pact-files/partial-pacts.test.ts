@@ -12,7 +12,12 @@ import { expectRemovalInReports, failingSpec } from './failing-spec';
 const LIST: FixtureInteraction = { description: 'a request for the list', path: '/things' };
 const ONE: FixtureInteraction = { description: 'a request for one thing', path: '/things/1' };
 const neverRequested = { description: 'a request the client never makes', path: '/things/2', requested: '/things/3' };
-const wrongPath = { description: 'a request for one thing', path: '/things/1', requested: '/things/one', clientThrows: true };
+const wrongPath = {
+  description: 'a request for one thing',
+  path: '/things/1',
+  requested: '/things/one',
+  clientThrows: true,
+};
 
 let pactDir: string;
 let run: { code: number; output: string };
@@ -21,7 +26,12 @@ let run: { code: number; output: string };
 beforeAll(async () => {
   pactDir = mkdtempSync(path.join(os.tmpdir(), 'pact-file-failures-'));
   run = await runGeneratedSpec(
-    [fixtureSpec('fixture_never_requested', [LIST, neverRequested, ONE]), fixtureSpec('fixture_wrong_path', [LIST, wrongPath]), failingSpec('fixture_removed'), failingSpec('fixture_removed_too')],
+    [
+      fixtureSpec('fixture_never_requested', [LIST, neverRequested, ONE]),
+      fixtureSpec('fixture_wrong_path', [LIST, wrongPath]),
+      failingSpec('fixture_removed'),
+      failingSpec('fixture_removed_too'),
+    ],
     pactDir,
   );
 }, 120_000);

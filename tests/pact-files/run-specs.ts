@@ -71,14 +71,26 @@ export interface GeneratedSpecOptions {
  * Several sources (`generated-<index>.pact.test.js`) run one after the other in this one process (in band), or
  * each in a worker (`inWorkers`).
  */
-export async function runGeneratedSpec(source: string | string[], pactDir: string, { inWorkers = false, verbose = false }: GeneratedSpecOptions = {}): Promise<{ code: number; output: string }> {
+export async function runGeneratedSpec(
+  source: string | string[],
+  pactDir: string,
+  { inWorkers = false, verbose = false }: GeneratedSpecOptions = {},
+): Promise<{ code: number; output: string }> {
   const parent = path.join(PROJECT_ROOT, '.generated-specs');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(path.join(parent, 'spec-'));
   const sources = typeof source === 'string' ? [source] : source;
   sources.forEach((text, index) => writeFileSync(path.join(dir, `generated-${index}.pact.test.js`), text));
   try {
-    const jestArgs = ['--ci', inWorkers ? `--maxWorkers=${sources.length}` : '--runInBand', ...(verbose ? ['--verbose'] : []), '--roots', dir, '--testMatch', '**/generated-*.pact.test.js'];
+    const jestArgs = [
+      '--ci',
+      inWorkers ? `--maxWorkers=${sources.length}` : '--runInBand',
+      ...(verbose ? ['--verbose'] : []),
+      '--roots',
+      dir,
+      '--testMatch',
+      '**/generated-*.pact.test.js',
+    ];
     const { stdout, stderr } = await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), ...jestArgs], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PACT_DIR: pactDir },
@@ -86,7 +98,10 @@ export async function runGeneratedSpec(source: string | string[], pactDir: strin
     return { code: 0, output: `${stdout}${stderr}` };
   } catch (error) {
     const failure = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failure.code === 'number' ? failure.code : 1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
+    return {
+      code: typeof failure.code === 'number' ? failure.code : 1,
+      output: `${failure.stdout ?? ''}${failure.stderr ?? ''}`,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -94,7 +109,11 @@ export async function runGeneratedSpec(source: string | string[], pactDir: strin
 
 /** What Jest printed for the generated spec file `index` of a run of several: from its PASS or FAIL line to the next file's. */
 export function fileReport(output: string, index: number): string {
-  return output.split(/^(?=PASS |FAIL )/m).find((report) => new RegExp(`^\\S+ \\S*/generated-${index}\\.pact\\.test\\.js\\b`).test(report)) ?? '';
+  return (
+    output
+      .split(/^(?=PASS |FAIL )/m)
+      .find((report) => new RegExp(`^\\S+ \\S*/generated-${index}\\.pact\\.test\\.js\\b`).test(report)) ?? ''
+  );
 }
 
 /**
@@ -106,5 +125,11 @@ export function failureBlocks(output: string, test: string): string[][] {
     .split(/^\s*● /m)
     .slice(1)
     .filter((block) => block.startsWith(`${test}\n`))
-    .map((block) => block.split('\n').slice(1).map((line) => line.trim()).filter((line) => line !== '' && !/^(Test Suites|Tests|Snapshots|Time|Ran all)/.test(line)));
+    .map((block) =>
+      block
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !/^(Test Suites|Tests|Snapshots|Time|Ran all)/.test(line)),
+    );
 }

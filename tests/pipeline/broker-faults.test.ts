@@ -26,13 +26,22 @@ afterAll(() => rmSync(pactDir, { recursive: true, force: true }));
 
 const basic = (url: string, overrides: Partial<BrokerConfig> = {}): BrokerConfig => ({
   baseUrl: url,
-  auth: { kind: 'basic', username: 'writer', password: PASSWORD, usernameVariable: 'BROKER_USERNAME', passwordVariable: 'BROKER_PASSWORD' },
+  auth: {
+    kind: 'basic',
+    username: 'writer',
+    password: PASSWORD,
+    usernameVariable: 'BROKER_USERNAME',
+    passwordVariable: 'BROKER_PASSWORD',
+  },
   attempts: 1,
   timeoutSeconds: 10,
   env: {},
   ...overrides,
 });
-const token = (url: string): BrokerConfig => ({ ...basic(url), auth: { kind: 'token', token: 'tok-0123456789', tokenVariable: 'PACT_BROKER_TOKEN' } });
+const token = (url: string): BrokerConfig => ({
+  ...basic(url),
+  auth: { kind: 'token', token: 'tok-0123456789', tokenVariable: 'PACT_BROKER_TOKEN' },
+});
 
 /** A checked step for `consumers`, each pact as the preparation read it (its bytes in memory). */
 function stepFor(config: BrokerConfig, consumers = CONSUMERS): BrokerStep {
@@ -43,7 +52,12 @@ function stepFor(config: BrokerConfig, consumers = CONSUMERS): BrokerStep {
       const file = path.join(pactDir, `${name}-aggregator.json`);
       writeFileSync(file, fixturePact(name));
       return {
-        consumer: { folder: `consumer-${name}`, pacticipant: name, pactFile: path.basename(file), spec: `tests/contracts/consumer-${name}.pact.test.ts` },
+        consumer: {
+          folder: `consumer-${name}`,
+          pacticipant: name,
+          pactFile: path.basename(file),
+          spec: `tests/contracts/consumer-${name}.pact.test.ts`,
+        },
         pact: { path: file, consumer: name, provider: 'aggregator', interactions: 1, content: readFileSync(file) },
       };
     }),
@@ -60,7 +74,8 @@ async function collect(action: (io: Io) => Promise<number>): Promise<{ code: num
   return { code, lines, text: lines.join('\n') };
 }
 
-const publish = (config: BrokerConfig, consumers = CONSUMERS) => collect((io) => publishPacts(stepFor(config, consumers), [], false, io));
+const publish = (config: BrokerConfig, consumers = CONSUMERS) =>
+  collect((io) => publishPacts(stepFor(config, consumers), [], false, io));
 const fakeClock: Clock = { now: () => Date.now(), sleep: () => Promise.resolve() };
 
 const servers: FaultServer[] = [];
@@ -74,7 +89,8 @@ afterEach(async () => {
 });
 
 /** A broker that takes any publication and answers it, and every read, with `answer`. */
-const answeringEverything = (answer: Answer) => serve({ kind: 'scripted', answer: (request, url) => (request.url === '/' ? halIndex(url) : answer) });
+const answeringEverything = (answer: Answer) =>
+  serve({ kind: 'scripted', answer: (request, url) => (request.url === '/' ? halIndex(url) : answer) });
 
 describe('the true cause of a broker failure, through the real pact CLI', () => {
   it('a TLS certificate that fails verification (never skipped)', async () => {
@@ -83,14 +99,24 @@ describe('the true cause of a broker failure, through the real pact CLI', () => 
     const { code, text } = await publish(basic(server.url), ['fixture_one']);
 
     expect(code).toBe(1);
-    expect(text).toMatch(/the broker's TLS certificate at https:\/\/127\.0\.0\.1:\d+ failed verification \(DEPTH_ZERO_SELF_SIGNED_CERT\): .*set SSL_CERT_FILE/);
+    expect(text).toMatch(
+      /the broker's TLS certificate at https:\/\/127\.0\.0\.1:\d+ failed verification \(DEPTH_ZERO_SELF_SIGNED_CERT\): .*set SSL_CERT_FILE/,
+    );
     expect(server.requests).toEqual([]);
   });
 
   it.each([
     [429, basic, /the broker kept answering 429 Too Many Requests \(rate limited\) to each of 1 attempt: wait a while/],
-    [400, token, /answered 400 Bad Request to the bearer token: a broker with basic auth answers so to any other scheme\. Set BROKER_USERNAME and BROKER_PASSWORD instead of PACT_BROKER_TOKEN/],
-    [404, basic, /answered 404 Not Found for \/: PACT_BROKER_URL \(http:\/\/127\.0\.0\.1:\d+\/broker\) is probably not the broker's root; check its path prefix/],
+    [
+      400,
+      token,
+      /answered 400 Bad Request to the bearer token: a broker with basic auth answers so to any other scheme\. Set BROKER_USERNAME and BROKER_PASSWORD instead of PACT_BROKER_TOKEN/,
+    ],
+    [
+      404,
+      basic,
+      /answered 404 Not Found for \/: PACT_BROKER_URL \(http:\/\/127\.0\.0\.1:\d+\/broker\) is probably not the broker's root; check its path prefix/,
+    ],
     [413, basic, /refused the request as too large \(413 Payload Too Large\)/],
   ])('%i', async (status, auth, message) => {
     const server = await serve({ kind: 'status', status });
@@ -115,36 +141,55 @@ describe('the true cause of a broker failure, through the real pact CLI', () => 
     const { code, text } = await publish(basic(await unusedUrl()), ['fixture_one']);
 
     expect(code).toBe(1);
-    expect(text).toMatch(/could not reach the broker at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED, 1 attempt\): check that it is up/);
+    expect(text).toMatch(
+      /could not reach the broker at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED, 1 attempt\): check that it is up/,
+    );
   });
 
   it('a proxy that is down is named as the proxy, not as a broker that is down', async () => {
     const proxy = await unusedUrl();
 
-    const { code, text } = await publish(basic('http://broker.example.com', { env: { HTTP_PROXY: proxy } }), ['fixture_one']);
+    const { code, text } = await publish(basic('http://broker.example.com', { env: { HTTP_PROXY: proxy } }), [
+      'fixture_one',
+    ]);
 
     expect(code).toBe(1);
-    expect(text).toContain(`could not reach the broker at http://broker.example.com through the proxy in HTTP_PROXY (${new URL(proxy).host}) (ECONNREFUSED): the proxy is down or wrong; fix HTTP_PROXY, or add the broker's host to NO_PROXY`);
+    expect(text).toContain(
+      `could not reach the broker at http://broker.example.com through the proxy in HTTP_PROXY (${new URL(proxy).host}) (ECONNREFUSED): the proxy is down or wrong; fix HTTP_PROXY, or add the broker's host to NO_PROXY`,
+    );
   });
 
-  it('a proxy\'s 407 is the proxy asking for credentials, not the broker answering 407', async () => {
-    const proxy = await serve({ kind: 'status', status: 407, headers: { 'Proxy-Authenticate': 'Basic realm="proxy"' } });
+  it("a proxy's 407 is the proxy asking for credentials, not the broker answering 407", async () => {
+    const proxy = await serve({
+      kind: 'status',
+      status: 407,
+      headers: { 'Proxy-Authenticate': 'Basic realm="proxy"' },
+    });
 
-    const { code, text } = await publish(basic('http://broker.example.com', { env: { HTTP_PROXY: proxy.url } }), ['fixture_one']);
+    const { code, text } = await publish(basic('http://broker.example.com', { env: { HTTP_PROXY: proxy.url } }), [
+      'fixture_one',
+    ]);
 
     expect(code).toBe(1);
-    expect(text).toContain(`the proxy in HTTP_PROXY (${new URL(proxy.url).host}) asked for credentials (407 Proxy Authentication Required): give them in HTTP_PROXY`);
+    expect(text).toContain(
+      `the proxy in HTTP_PROXY (${new URL(proxy.url).host}) asked for credentials (407 Proxy Authentication Required): give them in HTTP_PROXY`,
+    );
     expect(proxy.requests).toEqual(['GET http://broker.example.com/']);
   });
 
   it("never puts a credential on the CLI's command line", async () => {
     const server = await serve({ kind: 'silent' });
     let cmdline = '';
-    await runPactCli(['broker', 'publish', '/nonexistent.json', `--broker-base-url=${server.url}`, '--consumer-app-version=1'], basic(server.url), Date.now() + 2000, {
-      onSpawn: (pid) => {
-        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    await runPactCli(
+      ['broker', 'publish', '/nonexistent.json', `--broker-base-url=${server.url}`, '--consumer-app-version=1'],
+      basic(server.url),
+      Date.now() + 2000,
+      {
+        onSpawn: (pid) => {
+          cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        },
       },
-    });
+    );
 
     expect(cmdline).toContain('broker');
     expect(cmdline).not.toContain(PASSWORD);
@@ -152,8 +197,9 @@ describe('the true cause of a broker failure, through the real pact CLI', () => 
   });
 });
 
-describe('success only with the broker\'s evidence (#18)', () => {
-  const notPublished = /✗ fixture_one → aggregator: the pact CLI exited 0, but the broker shows no such pact: (its answer at \/pacts\/provider\/aggregator\/consumer\/fixture_one\/version\/c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ff is not the pact that was sent \(0 interactions there, 1 interaction sent\)|reading it back failed: .*)\. Not counted as published\./;
+describe("success only with the broker's evidence (#18)", () => {
+  const notPublished =
+    /✗ fixture_one → aggregator: the pact CLI exited 0, but the broker shows no such pact: (its answer at \/pacts\/provider\/aggregator\/consumer\/fixture_one\/version\/c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ff is not the pact that was sent \(0 interactions there, 1 interaction sent\)|reading it back failed: .*)\. Not counted as published\./;
 
   it.each([
     ['200 {}', { status: 200, body: {} }],
@@ -171,13 +217,21 @@ describe('success only with the broker\'s evidence (#18)', () => {
   });
 
   it('publish: a 307 to another port that accepts anything is not a publication, and the credentials stay with PACT_BROKER_URL', async () => {
-    const elsewhere = await serve({ kind: 'scripted', answer: (request, url) => (request.url === '/' ? halIndex(url) : { status: 200, body: {} }) });
-    const redirecting = await serve({ kind: 'scripted', answer: (request) => ({ status: 307, headers: { Location: `${elsewhere.url}${request.url}` } }) });
+    const elsewhere = await serve({
+      kind: 'scripted',
+      answer: (request, url) => (request.url === '/' ? halIndex(url) : { status: 200, body: {} }),
+    });
+    const redirecting = await serve({
+      kind: 'scripted',
+      answer: (request) => ({ status: 307, headers: { Location: `${elsewhere.url}${request.url}` } }),
+    });
 
     const { code, text } = await publish(basic(redirecting.url), ['fixture_one']);
 
     expect(code).toBe(1);
-    expect(text).toContain(`reading it back failed: the broker answered 307 Temporary Redirect to ${elsewhere.url} for /pacts/provider/aggregator/consumer/fixture_one/version/${VERSION}: redirects are not followed`);
+    expect(text).toContain(
+      `reading it back failed: the broker answered 307 Temporary Redirect to ${elsewhere.url} for /pacts/provider/aggregator/consumer/fixture_one/version/${VERSION}: redirects are not followed`,
+    );
     expect(text).not.toContain('Published');
   });
 
@@ -223,24 +277,43 @@ describe('success only with the broker\'s evidence (#18)', () => {
       kind: 'scripted',
       answer: (request, url) =>
         request.method === 'GET'
-          ? { status: 200, body: { number: VERSION, _links: { 'pb:record-deployment': [{ name: 'production', href: `${url}/deployed-versions/environment/e1` }] } } }
+          ? {
+              status: 200,
+              body: {
+                number: VERSION,
+                _links: {
+                  'pb:record-deployment': [{ name: 'production', href: `${url}/deployed-versions/environment/e1` }],
+                },
+              },
+            }
           : { status: 200, body: { errors: { environment: ['could not be recorded'] } } },
     });
 
-    const { code, lines } = await collect((io) => recordDeployments(stepFor(basic(server.url)), 'production', undefined, false, io));
+    const { code, lines } = await collect((io) =>
+      recordDeployments(stepFor(basic(server.url)), 'production', undefined, false, io),
+    );
 
     expect(code).toBe(1);
-    expect(lines).toContain('  ✗ fixture_one: the broker answered 200, but shows no deployment of fixture_one version c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ff to production recorded (no record in its answer). Not counted as recorded.');
+    expect(lines).toContain(
+      '  ✗ fixture_one: the broker answered 200, but shows no deployment of fixture_one version c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ff to production recorded (no record in its answer). Not counted as recorded.',
+    );
     expect(lines.at(-1)).toBe('✗ Recording failed for fixture_one, fixture_two.');
   });
 
   it('record-deployment: an answer that is no version resource at all', async () => {
-    const server = await serve({ kind: 'scripted', answer: () => ({ status: 200, body: { errors: { version: ['oops'] } } }) });
+    const server = await serve({
+      kind: 'scripted',
+      answer: () => ({ status: 200, body: { errors: { version: ['oops'] } } }),
+    });
 
-    const { code, text } = await collect((io) => recordDeployments(stepFor(basic(server.url)), 'production', undefined, false, io));
+    const { code, text } = await collect((io) =>
+      recordDeployments(stepFor(basic(server.url)), 'production', undefined, false, io),
+    );
 
     expect(code).toBe(1);
-    expect(text).toContain(`the broker's answer for fixture_one version ${VERSION} is not a Pact Broker version (no _links): is PACT_BROKER_URL a Pact Broker?`);
+    expect(text).toContain(
+      `the broker's answer for fixture_one version ${VERSION} is not a Pact Broker version (no _links): is PACT_BROKER_URL a Pact Broker?`,
+    );
   });
 
   it('can-i-deploy: "deployable" with a matrix row lacking the provider version and verification is a no, through the real CLI', async () => {
@@ -248,14 +321,31 @@ describe('success only with the broker\'s evidence (#18)', () => {
       kind: 'scripted',
       answer: (request) => {
         const consumer = decodeURIComponent(/q\[\]\[pacticipant\]=([^&]+)/.exec(request.url)?.[1] ?? '');
-        return { status: 200, body: { summary: { deployable: true, reason: 'All required verification results are published and successful' }, notices: [], matrix: [{ consumer: { name: consumer, version: { number: VERSION } }, provider: { name: 'aggregator', version: null }, verificationResult: null }] } };
+        return {
+          status: 200,
+          body: {
+            summary: { deployable: true, reason: 'All required verification results are published and successful' },
+            notices: [],
+            matrix: [
+              {
+                consumer: { name: consumer, version: { number: VERSION } },
+                provider: { name: 'aggregator', version: null },
+                verificationResult: null,
+              },
+            ],
+          },
+        };
       },
     });
 
-    const { code, lines } = await collect((io) => canIDeploy(stepFor(basic(server.url)), 'production', { retries: 0, intervalSeconds: 1 }, io));
+    const { code, lines } = await collect((io) =>
+      canIDeploy(stepFor(basic(server.url)), 'production', { retries: 0, intervalSeconds: 1 }, io),
+    );
 
     expect(code).toBe(1);
-    expect(lines).toContain(`  ✗ fixture_one: no: the broker said deployable, but its matrix shows no successful verification of fixture_one version ${VERSION} by a version of aggregator (a row lacks the provider version or the verification result), so its "yes" is no evidence`);
+    expect(lines).toContain(
+      `  ✗ fixture_one: no: the broker said deployable, but its matrix shows no successful verification of fixture_one version ${VERSION} by a version of aggregator (a row lacks the provider version or the verification result), so its "yes" is no evidence`,
+    );
     expect(lines.at(-1)).toBe('✗ Computer says no: fixture_one, fixture_two cannot be deployed to production.');
   });
 });
@@ -298,7 +388,12 @@ describe('PACT_BROKER_TIMEOUT_SECONDS bounds the whole step', () => {
     const asked: string[] = [];
     const lines: string[] = [];
 
-    await askUntilKnown(['a', 'b', 'c'], (consumer) => (asked.push(consumer), Promise.resolve(unknown)), { retries: 10, intervalSeconds: 10, deadline: 25_000 }, { clock, log: (line) => lines.push(line) });
+    await askUntilKnown(
+      ['a', 'b', 'c'],
+      (consumer) => (asked.push(consumer), Promise.resolve(unknown)),
+      { retries: 10, intervalSeconds: 10, deadline: 25_000 },
+      { clock, log: (line) => lines.push(line) },
+    );
 
     // Two rounds of 10 s fit before the 25 s deadline; a third would not.
     expect(sleeps).toEqual([10_000, 10_000]);
@@ -313,15 +408,29 @@ describe('an exit 0 means exactly what it says', () => {
   it('publish: the CLI printing its help and exiting 0 is a failure', async () => {
     const server = await serve({ kind: 'status', status: 404 });
 
-    const { code, text } = await collect((io) => publishPacts(stepFor(basic(server.url)), [], false, { ...io, run: () => Promise.resolve(exited0('Usage: pact broker publish [OPTIONS]')) }));
+    const { code, text } = await collect((io) =>
+      publishPacts(stepFor(basic(server.url)), [], false, {
+        ...io,
+        run: () => Promise.resolve(exited0('Usage: pact broker publish [OPTIONS]')),
+      }),
+    );
 
     expect(code).toBe(1);
-    expect(text).toContain('the pact CLI exited 0, but the broker shows no such pact: reading it back failed: the broker answered 404 Not Found');
+    expect(text).toContain(
+      'the pact CLI exited 0, but the broker shows no such pact: reading it back failed: the broker answered 404 Not Found',
+    );
     expect(text).not.toContain('Published 2 of 2');
   });
 
   it('can-i-deploy: likewise', async () => {
-    const asked = await collect((io) => canIDeploy(stepFor(basic('https://b.example.com')), 'production', { retries: 0, intervalSeconds: 1 }, { ...io, clock: fakeClock, run: () => Promise.resolve(exited0('Usage: …')) }));
+    const asked = await collect((io) =>
+      canIDeploy(
+        stepFor(basic('https://b.example.com')),
+        'production',
+        { retries: 0, intervalSeconds: 1 },
+        { ...io, clock: fakeClock, run: () => Promise.resolve(exited0('Usage: …')) },
+      ),
+    );
 
     expect(asked.code).toBe(1);
     expect(asked.text).toContain('exited 0 without a can-i-deploy answer');
@@ -330,30 +439,67 @@ describe('an exit 0 means exactly what it says', () => {
   it('can-i-deploy: a "yes" for a consumer version without its pact with the aggregator is a no', async () => {
     const matrixAnswer = (rows: { consumer: string; provider: string }[]) => (args: string[]) => {
       const consumer = args[args.indexOf('--pacticipant') + 1] as string;
-      const matrix = rows.filter((row) => row.consumer === consumer).map((row) => ({ consumer: { name: row.consumer, version: { number: VERSION } }, provider: { name: row.provider, version: { number: 'p1' } }, verificationResult: { success: true } }));
-      return Promise.resolve(exited0(JSON.stringify({ summary: { deployable: true, reason: 'There are no missing dependencies' }, matrix })));
+      const matrix = rows
+        .filter((row) => row.consumer === consumer)
+        .map((row) => ({
+          consumer: { name: row.consumer, version: { number: VERSION } },
+          provider: { name: row.provider, version: { number: 'p1' } },
+          verificationResult: { success: true },
+        }));
+      return Promise.resolve(
+        exited0(JSON.stringify({ summary: { deployable: true, reason: 'There are no missing dependencies' }, matrix })),
+      );
     };
-    const ask = (run: (args: string[]) => Promise<CliRun>) => collect((io) => canIDeploy(stepFor(basic('https://b.example.com')), 'production', { retries: 0, intervalSeconds: 1 }, { ...io, clock: fakeClock, run }));
+    const ask = (run: (args: string[]) => Promise<CliRun>) =>
+      collect((io) =>
+        canIDeploy(
+          stepFor(basic('https://b.example.com')),
+          'production',
+          { retries: 0, intervalSeconds: 1 },
+          { ...io, clock: fakeClock, run },
+        ),
+      );
 
     // fixture_two's version exists in the broker, but nothing was published for it.
-    const partly = await ask(matrixAnswer([{ consumer: 'fixture_one', provider: 'aggregator' }, { consumer: 'fixture_two', provider: 'another-service' }]));
-    const covered = await ask(matrixAnswer([{ consumer: 'fixture_one', provider: 'aggregator' }, { consumer: 'fixture_two', provider: 'aggregator' }]));
+    const partly = await ask(
+      matrixAnswer([
+        { consumer: 'fixture_one', provider: 'aggregator' },
+        { consumer: 'fixture_two', provider: 'another-service' },
+      ]),
+    );
+    const covered = await ask(
+      matrixAnswer([
+        { consumer: 'fixture_one', provider: 'aggregator' },
+        { consumer: 'fixture_two', provider: 'aggregator' },
+      ]),
+    );
 
     expect(partly.code).toBe(1);
     expect(partly.lines).toContain('  ✓ fixture_one: yes');
-    expect(partly.text).toContain(`✗ fixture_two: no: the broker holds no pact of fixture_two version ${VERSION} with aggregator`);
+    expect(partly.text).toContain(
+      `✗ fixture_two: no: the broker holds no pact of fixture_two version ${VERSION} with aggregator`,
+    );
     expect(partly.lines.at(-1)).toBe('✗ Computer says no: fixture_two cannot be deployed to production.');
     expect(covered.code).toBe(0);
   });
 
   it("the CLI's own reason when it exits 2", async () => {
-    const run: CliRun = { code: 2, stdout: '', stderr: "error: unexpected argument '--bogus' found\n\nUsage: pact broker publish", timedOut: false };
-    expect(await describeCliFailure(run, basic('https://b.example.com'), 'publish', Date.now())).toBe("the pact CLI refused its arguments (exit 2): error: unexpected argument '--bogus' found");
+    const run: CliRun = {
+      code: 2,
+      stdout: '',
+      stderr: "error: unexpected argument '--bogus' found\n\nUsage: pact broker publish",
+      timedOut: false,
+    };
+    expect(await describeCliFailure(run, basic('https://b.example.com'), 'publish', Date.now())).toBe(
+      "the pact CLI refused its arguments (exit 2): error: unexpected argument '--bogus' found",
+    );
   });
 
   it('a CLI stopped for printing too much is a failure that says so, not an unexpected one', async () => {
     const run: CliRun = { code: null, stdout: '', stderr: '', timedOut: false, overflowed: true };
-    expect(await describeCliFailure(run, basic('https://b.example.com'), 'publish', Date.now())).toBe('the pact CLI printed more than 64 MiB, so it was stopped: run it by hand to see why.');
+    expect(await describeCliFailure(run, basic('https://b.example.com'), 'publish', Date.now())).toBe(
+      'the pact CLI printed more than 64 MiB, so it was stopped: run it by hand to see why.',
+    );
   });
 });
 
@@ -366,21 +512,37 @@ describe('secrets in output', () => {
   });
 
   const publishedOutput = async (password: string) => {
-    const config: BrokerConfig = { ...basic('https://b.example.com'), auth: { kind: 'basic', username: 'writer', password, usernameVariable: 'BROKER_USERNAME', passwordVariable: 'BROKER_PASSWORD' } };
+    const config: BrokerConfig = {
+      ...basic('https://b.example.com'),
+      auth: {
+        kind: 'basic',
+        username: 'writer',
+        password,
+        usernameVariable: 'BROKER_USERNAME',
+        passwordVariable: 'BROKER_PASSWORD',
+      },
+    };
     const lines: string[] = [];
-    const code = await publishPacts(stepFor(config), [], false, { log: (line) => lines.push(line), error: (line) => lines.push(line), run: () => Promise.resolve(conflict('fixture_one')) });
+    const code = await publishPacts(stepFor(config), [], false, {
+      log: (line) => lines.push(line),
+      error: (line) => lines.push(line),
+      run: () => Promise.resolve(conflict('fixture_one')),
+    });
     return { code, text: lines.join('\n') };
   };
 
-  it.each(['pact', 'aggregator', 'version', 'main', 'broker', 'published'])('a password that is a common word (%j) mangles nothing and so reveals nothing', async (password) => {
-    const reference = await publishedOutput('Xq7-random-Kp9-password');
-    const weak = await publishedOutput(password);
+  it.each(['pact', 'aggregator', 'version', 'main', 'broker', 'published'])(
+    'a password that is a common word (%j) mangles nothing and so reveals nothing',
+    async (password) => {
+      const reference = await publishedOutput('Xq7-random-Kp9-password');
+      const weak = await publishedOutput(password);
 
-    expect(weak.code).toBe(1);
-    expect(weak.text).toBe(reference.text);
-    expect(weak.text).toContain('409 Conflict');
-    expect(weak.text).not.toContain('***');
-  });
+      expect(weak.code).toBe(1);
+      expect(weak.text).toBe(reference.text);
+      expect(weak.text).toContain('409 Conflict');
+      expect(weak.text).not.toContain('***');
+    },
+  );
 
   it('a line holding a distinctive credential is withheld whole, never partly masked', () => {
     const config = basic('https://b.example.com');
@@ -388,8 +550,15 @@ describe('secrets in output', () => {
 
     expect(distinctiveSecrets(config)).toEqual(expect.arrayContaining([PASSWORD, encoded]));
     expect(screened(`Authorization: Basic ${encoded}`, config)).toBeUndefined();
-    expect(screened('Pact successfully published for fixture_one', config)).toBe('Pact successfully published for fixture_one');
+    expect(screened('Pact successfully published for fixture_one', config)).toBe(
+      'Pact successfully published for fixture_one',
+    );
     // A plain-word password is not looked for in text (only its encoded Basic value, which prose never holds).
-    expect(distinctiveSecrets({ ...config, auth: { kind: 'basic', username: 'u', password: 'pact', usernameVariable: 'U', passwordVariable: 'P' } })).not.toContain('pact');
+    expect(
+      distinctiveSecrets({
+        ...config,
+        auth: { kind: 'basic', username: 'u', password: 'pact', usernameVariable: 'U', passwordVariable: 'P' },
+      }),
+    ).not.toContain('pact');
   });
 });

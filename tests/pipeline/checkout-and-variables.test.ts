@@ -11,8 +11,12 @@ import { createFixtureProject, fixturePact, refusalOf, runScriptIn, type Fixture
 // What the checkout and the variables can get wrong (#18's smaller findings): each is one line naming the
 // real cause and the fix that works, or, where the old refusal was wrong, no refusal at all.
 
-const BROKER = { PACT_BROKER_URL: 'https://broker.example.com', BROKER_USERNAME: 'writer', BROKER_PASSWORD: 'Secret-Pa55word!', DOTENV_CONFIG_PATH: '/dev/null' };
-
+const BROKER = {
+  PACT_BROKER_URL: 'https://broker.example.com',
+  BROKER_USERNAME: 'writer',
+  BROKER_PASSWORD: 'Secret-Pa55word!',
+  DOTENV_CONFIG_PATH: '/dev/null',
+};
 
 let project: FixtureProject;
 beforeEach(() => {
@@ -20,7 +24,8 @@ beforeEach(() => {
 });
 afterEach(() => project.remove());
 
-const prepareStep = (env: Record<string, string> = {}) => prepareBrokerStep(project.root, { ...BROKER, GIT_BRANCH: 'main', ...env }, { notify: () => undefined });
+const prepareStep = (env: Record<string, string> = {}) =>
+  prepareBrokerStep(project.root, { ...BROKER, GIT_BRANCH: 'main', ...env }, { notify: () => undefined });
 const prepare = (env: Record<string, string> = {}) => refusalOf(() => prepareStep(env));
 
 it('PACT_DIR=out, a folder git does not ignore, is publishable: the pacts folder is output, not source', () => {
@@ -45,9 +50,14 @@ it('a consumer folder that is not all lower case is refused by name, not passed 
 
 it('a consumer folder without its spec is refused: npm test would never write its pact', () => {
   mkdirSync(path.join(project.root, 'src', 'consumer-z'));
-  writeFileSync(path.join(project.root, 'src', 'consumer-z', 'pacticipant.ts'), "export const PACTICIPANT = 'fixture_z';\n");
+  writeFileSync(
+    path.join(project.root, 'src', 'consumer-z', 'pacticipant.ts'),
+    "export const PACTICIPANT = 'fixture_z';\n",
+  );
 
-  expect(prepare()).toBe('src/consumer-z/ has no contract spec tests/contracts/consumer-z.pact.test.ts: npm test would never write its pact. Add the spec, or move the folder out of src/.');
+  expect(prepare()).toBe(
+    'src/consumer-z/ has no contract spec tests/contracts/consumer-z.pact.test.ts: npm test would never write its pact. Add the spec, or move the folder out of src/.',
+  );
 });
 
 it('GIT_COMMIT (here from .env) naming another commit than HEAD says where the version came from', () => {
@@ -73,9 +83,14 @@ it('an untracked CI cache folder (npm ci --cache .npm): advice that works, and n
 });
 
 it('no git on PATH (a slim CI image) is said as such, not as "not a git checkout"', async () => {
-  const run = await runScriptIn(project.root, 'publish:pact', ['--dry-run'], { ...BROKER, PATH: path.join(project.root, 'no-such-bin') });
+  const run = await runScriptIn(project.root, 'publish:pact', ['--dry-run'], {
+    ...BROKER,
+    PATH: path.join(project.root, 'no-such-bin'),
+  });
 
-  expect(run.stderr.trim()).toBe('✗ git is not on PATH (slim CI images often lack it): install git in the image, so the commit and a clean tree can be checked.');
+  expect(run.stderr.trim()).toBe(
+    '✗ git is not on PATH (slim CI images often lack it): install git in the image, so the commit and a clean tree can be checked.',
+  );
   expect(run.code).toBe(2);
 });
 
@@ -92,14 +107,18 @@ it('.env: an unquoted "#" in a value, which dotenv would cut off as a comment, i
   const message = refusalOf(() => loadEnv({}, project.root));
   writeFileSync(file, 'BROKER_USERNAME=writer\nBROKER_PASSWORD="Xq7#k9-secret" # the password\n');
 
-  expect(message).toBe(`BROKER_PASSWORD in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. BROKER_PASSWORD="…#…".`);
+  expect(message).toBe(
+    `BROKER_PASSWORD in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. BROKER_PASSWORD="…#…".`,
+  );
   expect(loadEnv({}, project.root).BROKER_PASSWORD).toBe('Xq7#k9-secret');
   rmSync(file);
 });
 
-it('a pull request\'s merge commit is refused; the PR\'s head commit checked out is not', () => {
+it("a pull request's merge commit is refused; the PR's head commit checked out is not", () => {
   const pullRequest = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_HEAD_REF: 'feature' };
 
-  expect(prepare({ ...pullRequest, GITHUB_SHA: project.head })).toMatch(/^HEAD is GitHub's merge commit of the pull request \(GITHUB_EVENT_NAME=pull_request\): check out the PR's head commit \(actions\/checkout with ref: \$\{\{ github\.event\.pull_request\.head\.sha \}\}\)/);
+  expect(prepare({ ...pullRequest, GITHUB_SHA: project.head })).toMatch(
+    /^HEAD is GitHub's merge commit of the pull request \(GITHUB_EVENT_NAME=pull_request\): check out the PR's head commit \(actions\/checkout with ref: \$\{\{ github\.event\.pull_request\.head\.sha \}\}\)/,
+  );
   expect(() => prepareStep({ ...pullRequest, GITHUB_SHA: 'f'.repeat(40) })).not.toThrow();
 });

@@ -32,11 +32,22 @@ export interface FixtureOptions {
   withoutProvenance?: boolean;
 }
 
-export function fixturePact(consumer: string, provider: string = PROVIDER, extra: Record<string, unknown> = {}): string {
+export function fixturePact(
+  consumer: string,
+  provider: string = PROVIDER,
+  extra: Record<string, unknown> = {},
+): string {
   const pact = {
     consumer: { name: consumer },
     provider: { name: provider },
-    interactions: [{ type: 'Synchronous/HTTP', description: `a request from ${consumer}`, request: { method: 'GET', path: '/things' }, response: { status: 200 } }],
+    interactions: [
+      {
+        type: 'Synchronous/HTTP',
+        description: `a request from ${consumer}`,
+        request: { method: 'GET', path: '/things' },
+        response: { status: 200 },
+      },
+    ],
     metadata: { pactSpecification: { version: '4.0' } },
     ...extra,
   };
@@ -48,15 +59,32 @@ export function createFixtureProject(options: FixtureOptions = {}): FixtureProje
   const root = mkdtempSync(path.join(os.tmpdir(), 'pipeline-fixture-'));
   // No automatic maintenance after a commit (one more git process each time): a fixture lives for one test.
   const git = (...args: string[]) =>
-    execFileSync('git', ['-C', root, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'maintenance.auto=false', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    execFileSync(
+      'git',
+      [
+        '-C',
+        root,
+        '-c',
+        'user.name=Test',
+        '-c',
+        'user.email=test@example.com',
+        '-c',
+        'maintenance.auto=false',
+        ...args,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    ).trim();
   git('init', '-q', '-b', 'main');
   writeFileSync(path.join(root, '.gitignore'), 'pacts/*.json\npacts/.provenance/\n');
   mkdirSync(path.join(root, 'tests', 'contracts'), { recursive: true });
   consumers.forEach((consumer, index) => {
     const folder = `consumer-${String.fromCharCode(97 + index)}`;
     mkdirSync(path.join(root, 'src', folder), { recursive: true });
-    writeFileSync(path.join(root, 'src', folder, 'pacticipant.ts'), `export const PACTICIPANT = ${JSON.stringify(consumer)};\n`);
-    writeFileSync(path.join(root, 'tests', 'contracts', `${folder}.pact.test.ts`), '// the consumer\'s contract spec\n');
+    writeFileSync(
+      path.join(root, 'src', folder, 'pacticipant.ts'),
+      `export const PACTICIPANT = ${JSON.stringify(consumer)};\n`,
+    );
+    writeFileSync(path.join(root, 'tests', 'contracts', `${folder}.pact.test.ts`), "// the consumer's contract spec\n");
   });
   git('add', '.');
   git('commit', '-q', '-m', 'fixture');
@@ -70,7 +98,14 @@ export function createFixtureProject(options: FixtureOptions = {}): FixtureProje
   run.claim(consumers.map(pactOf));
   for (const consumer of consumers) writeFileSync(pactOf(consumer), fixturePact(consumer));
   if (!options.withoutProvenance) run.vouch(consumers.map(pactOf));
-  return { root, pactDir, head: state.commit, pactOf, git, remove: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    pactDir,
+    head: state.commit,
+    pactOf,
+    git,
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 export interface ProcessRun {
@@ -82,7 +117,9 @@ export interface ProcessRun {
 
 const TSX_LOADER = require.resolve('tsx');
 
-const NPM_SCRIPTS = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const NPM_SCRIPTS = (
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 /** The file an npm script of this repo runs, as package.json says: `publish:pact` → scripts/publish-pact.ts. */
 export function scriptFile(script: string): string {
@@ -95,20 +132,34 @@ export function scriptFile(script: string): string {
  * What a process a test starts gets of this one's environment: PATH, HOME and Node's compile cache (set by
  * jest.config.ts, so the child reuses the code Node compiled before), and no other variable of the developer's shell.
  */
-export const inheritedEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE });
+export const inheritedEnv = () => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE,
+});
 
 /**
  * Runs `scripts/<script>.ts` in `cwd` with only the environment given (plus inheritedEnv; .env is read
  * from /dev/null, so the developer's own never leaks in): `node --import tsx`, about half the cost of npm run.
  */
-export function runScriptIn(cwd: string, script: string, args: string[], env: Record<string, string>): Promise<ProcessRun> {
+export function runScriptIn(
+  cwd: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<ProcessRun> {
   const childEnv = { ...inheritedEnv(), DOTENV_CONFIG_PATH: '/dev/null', ...env };
   const file = scriptFile(script);
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', TSX_LOADER, file, ...args], { cwd, env: childEnv }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      ['--import', TSX_LOADER, file, ...args],
+      { cwd, env: childEnv },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` });
+      },
+    );
   });
 }
 
@@ -119,7 +170,12 @@ export function writeRecord(pactFile: string, commit: string, changes: Partial<P
     writer: PROVENANCE_WRITER,
     pactFile: path.basename(pactFile),
     sha256: sha256Of(readFileSync(pactFile)),
-    run: { id: 'f1x7ure0-0000-4000-8000-000000000000', pid: 1, startedAt: '2026-12-04T15:00:00.000Z', endedAt: '2026-12-04T15:00:01.000Z' },
+    run: {
+      id: 'f1x7ure0-0000-4000-8000-000000000000',
+      pid: 1,
+      startedAt: '2026-12-04T15:00:00.000Z',
+      endedAt: '2026-12-04T15:00:01.000Z',
+    },
     start: clean,
     end: clean,
     ...changes,

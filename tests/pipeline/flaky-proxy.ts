@@ -26,7 +26,14 @@ export async function startFaultProxy(target: string, failFirst: number, status 
     }
     const index = log.push(`${line} -> …`) - 1;
     const forwarded = http.request(
-      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host }, agent: false },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, host: upstream.host },
+        agent: false,
+      },
       (answer) => {
         log[index] = `${line} -> ${answer.statusCode ?? 0}`;
         response.writeHead(answer.statusCode ?? 502, answer.headers);

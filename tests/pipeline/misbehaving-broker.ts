@@ -38,7 +38,11 @@ export type Fault =
   | { kind: 'scripted'; answer: (request: SeenRequest, url: string) => Answer | Promise<Answer> };
 
 /** The broker's HAL index as the pact CLI reads it before publishing (pact-broker-api.md, section 2). */
-export const halIndex = (url: string): Answer => ({ status: 200, body: { _links: { 'pb:publish-contracts': { href: `${url}/contracts/publish` } } }, headers: { 'Content-Type': 'application/hal+json' } });
+export const halIndex = (url: string): Answer => ({
+  status: 200,
+  body: { _links: { 'pb:publish-contracts': { href: `${url}/contracts/publish` } } },
+  headers: { 'Content-Type': 'application/hal+json' },
+});
 
 // A self-signed certificate for 127.0.0.1 (test-only key, valid until 2126): no CA vouches for it.
 const FIXTURES = path.join(__dirname, 'tls');
@@ -58,10 +62,12 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
         } catch {
           // not JSON: kept as text
         }
-        void Promise.resolve(fault.answer({ method: request.method ?? '', url: request.url ?? '', body }, url)).then((answer) => {
-          response.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
-          response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
-        });
+        void Promise.resolve(fault.answer({ method: request.method ?? '', url: request.url ?? '', body }, url)).then(
+          (answer) => {
+            response.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+            response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+          },
+        );
       });
       return;
     }
@@ -73,7 +79,13 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
   };
   const server =
     fault.kind === 'tls'
-      ? https.createServer({ cert: readFileSync(path.join(FIXTURES, 'self-signed-cert.pem')), key: readFileSync(path.join(FIXTURES, 'self-signed-key.pem')) }, handler)
+      ? https.createServer(
+          {
+            cert: readFileSync(path.join(FIXTURES, 'self-signed-cert.pem')),
+            key: readFileSync(path.join(FIXTURES, 'self-signed-key.pem')),
+          },
+          handler,
+        )
       : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -8,30 +8,48 @@ import { cliEnvironment } from '../../scripts/lib/pact-cli';
 import { MAX_PACT_BYTES, prepareBrokerStep, readPactFiles } from '../../scripts/lib/broker-step';
 import { checkProvenance, provenanceFile } from '../../scripts/lib/provenance';
 import { checkTags, publishArgs } from '../../scripts/lib/publish';
-import { checkCliValue, cliValueProblem, ConfigError, dryRunRequested, loadEnv, nameFlag, parseFlags, refuseNpmDryRun } from '../../scripts/lib/script';
+import {
+  checkCliValue,
+  cliValueProblem,
+  ConfigError,
+  dryRunRequested,
+  loadEnv,
+  nameFlag,
+  parseFlags,
+  refuseNpmDryRun,
+} from '../../scripts/lib/script';
 import { createFixtureProject, fixturePact, refusalOf, writeRecord, type FixtureProject } from './fixture-project';
 
 // Everything the pipeline steps refuse before sending anything, checked in-process: one clear line
 // (a ConfigError, which the scripts print and exit 2 on), and never a secret or a file's content in it.
 
-
-const BROKER = { PACT_BROKER_URL: 'https://broker.example.com', BROKER_USERNAME: 'writer', BROKER_PASSWORD: 'Secret-Pa55word!' };
+const BROKER = {
+  PACT_BROKER_URL: 'https://broker.example.com',
+  BROKER_USERNAME: 'writer',
+  BROKER_PASSWORD: 'Secret-Pa55word!',
+};
 const temp = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 
-describe('npm\'s own flags', () => {
+describe("npm's own flags", () => {
   const TAG_FLAG = { tag: { type: 'string', multiple: true } } as const;
 
   it('a script flag npm kept for itself (given before --) is refused', () => {
-    expect(refusalOf(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod' }))).toMatch(/^npm took --tag for itself/);
+    expect(refusalOf(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod' }))).toMatch(
+      /^npm took --tag for itself/,
+    );
   });
 
-  it('the same setting from an .npmrc (tag= is npm\'s own) is no refusal, and a different value on the command line still is', () => {
+  it("the same setting from an .npmrc (tag= is npm's own) is no refusal, and a different value on the command line still is", () => {
     const dir = temp('npmrc');
     const userconfig = path.join(dir, '.npmrc');
     writeFileSync(userconfig, 'registry=https://registry.npmjs.org/\ntag = next\n');
 
-    expect(parseFlags(['--tag', 'x'], TAG_FLAG, 'usage', { npm_config_tag: 'next', npm_config_userconfig: userconfig }).tag).toEqual(['x']);
-    expect(refusalOf(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod', npm_config_userconfig: userconfig }))).toMatch(/^npm took --tag for itself/);
+    expect(
+      parseFlags(['--tag', 'x'], TAG_FLAG, 'usage', { npm_config_tag: 'next', npm_config_userconfig: userconfig }).tag,
+    ).toEqual(['x']);
+    expect(
+      refusalOf(() => parseFlags([], TAG_FLAG, 'usage', { npm_config_tag: 'prod', npm_config_userconfig: userconfig })),
+    ).toMatch(/^npm took --tag for itself/);
   });
 });
 
@@ -59,9 +77,13 @@ describe('values that reach the pact CLI', () => {
     expect(cliValueProblem(value)).toBeUndefined();
   });
 
-  it('shows a flag\'s value but never a variable\'s', () => {
-    expect(refusalOf(() => checkCliValue('--help', { name: '--tag', showValue: true }))).toBe('--tag "--help" starts with "-", so the pact CLI would take it for an option: give a plain value.');
-    expect(refusalOf(() => checkCliValue('-secret-value', { name: 'GIT_BRANCH', showValue: false }))).not.toContain('secret-value');
+  it("shows a flag's value but never a variable's", () => {
+    expect(refusalOf(() => checkCliValue('--help', { name: '--tag', showValue: true }))).toBe(
+      '--tag "--help" starts with "-", so the pact CLI would take it for an option: give a plain value.',
+    );
+    expect(refusalOf(() => checkCliValue('-secret-value', { name: 'GIT_BRANCH', showValue: false }))).not.toContain(
+      'secret-value',
+    );
   });
 
   it.each([['--tag=--help'], ['-x'], ['a,b'], ['two words'], ['x\ny']])('refuses the tag %j', (tag) => {
@@ -91,9 +113,17 @@ describe('values that reach the pact CLI', () => {
   });
 
   it('passes every option in --name=value form', () => {
-    const version = { number: 'c0ffee1', numberSource: 'GIT_COMMIT', branch: 'main', buildUrl: 'https://ci.example.com/1' };
+    const version = {
+      number: 'c0ffee1',
+      numberSource: 'GIT_COMMIT',
+      branch: 'main',
+      buildUrl: 'https://ci.example.com/1',
+    };
     const pact = '/p/x-aggregator.json';
-    const all = [...publishArgs(pact, 'https://b.example.com', version, ['dev', 'rc']), ...canIDeployArgs('x', 'c0ffee1', 'production', 'https://b.example.com')];
+    const all = [
+      ...publishArgs(pact, 'https://b.example.com', version, ['dev', 'rc']),
+      ...canIDeployArgs('x', 'c0ffee1', 'production', 'https://b.example.com'),
+    ];
     // can-i-deploy's selectors are the exception: the CLI finds them only as separate words.
     const options = all.filter((arg) => arg.startsWith('-') && arg !== '--pacticipant' && arg !== '--version');
     expect(options.length).toBeGreaterThan(8);
@@ -104,7 +134,7 @@ describe('values that reach the pact CLI', () => {
 });
 
 describe('dry runs', () => {
-  it('honours npm\'s own --dry-run, which reaches the script only as npm_config_dry_run', () => {
+  it("honours npm's own --dry-run, which reaches the script only as npm_config_dry_run", () => {
     expect(dryRunRequested(undefined, { npm_config_dry_run: 'true' })).toBe(true);
     expect(dryRunRequested(undefined, { npm_config_dry_run: 'false' })).toBe(false);
     expect(dryRunRequested(undefined, {})).toBe(false);
@@ -112,13 +142,17 @@ describe('dry runs', () => {
   });
 
   it('can-i-deploy, which has none, refuses it', () => {
-    expect(refusalOf(() => refuseNpmDryRun('can-i-deploy', { npm_config_dry_run: 'true' }))).toMatch(/^can-i-deploy has no dry run/);
+    expect(refusalOf(() => refuseNpmDryRun('can-i-deploy', { npm_config_dry_run: 'true' }))).toMatch(
+      /^can-i-deploy has no dry run/,
+    );
   });
 
   it('need no credentials, but check them when set', () => {
     expect(readBrokerConfig({ PACT_BROKER_URL: 'https://b.example.com' }, { dryRun: true }).auth).toBeUndefined();
     expect(() => readBrokerConfig({ PACT_BROKER_URL: 'https://b.example.com' })).toThrow(/No broker credentials/);
-    expect(() => readBrokerConfig({ PACT_BROKER_URL: 'https://b.example.com', BROKER_USERNAME: 'u' }, { dryRun: true })).toThrow(/BROKER_PASSWORD/);
+    expect(() =>
+      readBrokerConfig({ PACT_BROKER_URL: 'https://b.example.com', BROKER_USERNAME: 'u' }, { dryRun: true }),
+    ).toThrow(/BROKER_PASSWORD/);
   });
 });
 
@@ -127,7 +161,10 @@ describe('broker variables', () => {
     [{ PACT_BROKER_URL: 'hunter2-the-password' }, /^PACT_BROKER_URL is not a valid URL/],
     [{ PACT_BROKER_URL: 'ftp://hunter2-the-password' }, /^PACT_BROKER_URL must be an http/],
     [{ PACT_BROKER_URL: 'https://user:hunter2-the-password@b.example.com' }, /^PACT_BROKER_URL contains credentials/],
-    [{ PACT_BROKER_HTTP_RETRIES: 'hunter2-the-password' }, /^PACT_BROKER_HTTP_RETRIES must be a whole number of attempts from 1 to 6\.$/],
+    [
+      { PACT_BROKER_HTTP_RETRIES: 'hunter2-the-password' },
+      /^PACT_BROKER_HTTP_RETRIES must be a whole number of attempts from 1 to 6\.$/,
+    ],
     [{ PACT_BROKER_TIMEOUT_SECONDS: 'hunter2-the-password' }, /^PACT_BROKER_TIMEOUT_SECONDS must be a whole number/],
   ])('never echo a value pasted into the wrong variable (%o)', (overrides, message) => {
     const text = refusalOf(() => readBrokerConfig({ ...BROKER, ...overrides }));
@@ -142,7 +179,7 @@ describe('broker variables', () => {
     expect(text).not.toContain('hunter2');
   });
 
-  it('carry SSL_CERT_FILE and PACT_DO_NOT_TRACK from .env into the CLI\'s environment, which is built from the process environment', () => {
+  it("carry SSL_CERT_FILE and PACT_DO_NOT_TRACK from .env into the CLI's environment, which is built from the process environment", () => {
     const caFile = path.join(temp('ca'), 'ca.pem');
     writeFileSync(caFile, 'not checked here');
 
@@ -152,7 +189,9 @@ describe('broker variables', () => {
   });
 
   it('refuse SSL_SKIP_VERIFICATION: the pipeline never skips TLS verification', () => {
-    expect(refusalOf(() => readBrokerConfig({ ...BROKER, SSL_SKIP_VERIFICATION: 'true' }))).toMatch(/^SSL_SKIP_VERIFICATION is set: the pipeline never skips TLS verification.*SSL_CERT_FILE/);
+    expect(refusalOf(() => readBrokerConfig({ ...BROKER, SSL_SKIP_VERIFICATION: 'true' }))).toMatch(
+      /^SSL_SKIP_VERIFICATION is set: the pipeline never skips TLS verification.*SSL_CERT_FILE/,
+    );
   });
 });
 
@@ -164,15 +203,23 @@ describe('.env', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a missing file named by DOTENV_CONFIG_PATH is one clear line', () => {
-    expect(refusalOf(() => loadEnv({ DOTENV_CONFIG_PATH: path.join(dir, 'missing.env') }, dir))).toMatch(/^DOTENV_CONFIG_PATH names .*missing\.env, which does not exist/);
+    expect(refusalOf(() => loadEnv({ DOTENV_CONFIG_PATH: path.join(dir, 'missing.env') }, dir))).toMatch(
+      /^DOTENV_CONFIG_PATH names .*missing\.env, which does not exist/,
+    );
   });
 
   it('says which variable came from .env, and notes where .env and the environment disagree, by name only', () => {
     writeFileSync(path.join(dir, '.env'), 'PACT_BROKER_HTTP_RETRIES=lots\nBROKER_PASSWORD=from-file-secret\n');
     const notes: string[] = [];
-    const env = loadEnv({ BROKER_PASSWORD: 'from-env-secret', PACT_BROKER_URL: 'https://b.example.com', BROKER_USERNAME: 'u' }, dir, (line) => notes.push(line));
+    const env = loadEnv(
+      { BROKER_PASSWORD: 'from-env-secret', PACT_BROKER_URL: 'https://b.example.com', BROKER_USERNAME: 'u' },
+      dir,
+      (line) => notes.push(line),
+    );
 
-    expect(notes).toEqual([`Note: BROKER_PASSWORD is set both in the environment and in ${path.join(dir, '.env')}, differently: the environment's value wins.`]);
+    expect(notes).toEqual([
+      `Note: BROKER_PASSWORD is set both in the environment and in ${path.join(dir, '.env')}, differently: the environment's value wins.`,
+    ]);
     expect(refusalOf(() => readBrokerConfig(env))).toBe(
       `PACT_BROKER_HTTP_RETRIES (from ${path.join(dir, '.env')}) must be a whole number of attempts from 1 to 6.`,
     );
@@ -187,14 +234,18 @@ describe('the pacts folder', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a missing folder is told apart from an empty one', () => {
-    expect(refusalOf(() => readPactFiles(path.join(dir, 'nowhere')))).toMatch(/^The pacts folder .*nowhere\/ does not exist/);
+    expect(refusalOf(() => readPactFiles(path.join(dir, 'nowhere')))).toMatch(
+      /^The pacts folder .*nowhere\/ does not exist/,
+    );
     expect(refusalOf(() => readPactFiles(dir))).toMatch(/^No pact files in .*\/ \(the folder is empty of \*\.json\)/);
   });
 
   it('never advises deleting a file the user did not create (PACT_DIR=.)', () => {
     writeFileSync(path.join(dir, 'package-lock.json'), '{"name": "x", "lockfileVersion": 3}');
     const text = refusalOf(() => readPactFiles(dir));
-    expect(text).toMatch(/package-lock\.json is not a usable pact \(it has no consumer name\).*check that PACT_DIR names the pacts folder/);
+    expect(text).toMatch(
+      /package-lock\.json is not a usable pact \(it has no consumer name\).*check that PACT_DIR names the pacts folder/,
+    );
     expect(text).not.toMatch(/delete|remove/i);
   });
 
@@ -208,7 +259,9 @@ describe('the pacts folder', () => {
 
   it('refuses a pact too large for the pact CLI before sending it', () => {
     writeFileSync(path.join(dir, 'x-aggregator.json'), Buffer.alloc(MAX_PACT_BYTES + 1, 32));
-    expect(refusalOf(() => readPactFiles(dir))).toMatch(/^.*x-aggregator\.json is 4\.0 MB, over the 4\.0 MB this pipeline sends: the pact CLI takes minutes/);
+    expect(refusalOf(() => readPactFiles(dir))).toMatch(
+      /^.*x-aggregator\.json is 4\.0 MB, over the 4\.0 MB this pipeline sends: the pact CLI takes minutes/,
+    );
   });
 });
 
@@ -221,7 +274,8 @@ describe('provenance', () => {
   });
   afterEach(() => project.remove());
 
-  const check = (version = project.head) => refusalOf(() => checkProvenance(pact, readFileSync(pact), 'pacts/fixture_one-aggregator.json', version));
+  const check = (version = project.head) =>
+    refusalOf(() => checkProvenance(pact, readFileSync(pact), 'pacts/fixture_one-aggregator.json', version));
 
   it('accepts a pact written at the version from a clean tree, also under an abbreviated commit', () => {
     expect(() => checkProvenance(pact, readFileSync(pact), 'p', project.head)).not.toThrow();
@@ -229,12 +283,18 @@ describe('provenance', () => {
   });
 
   it('refuses a pact written at another commit', () => {
-    expect(check('0123456789abcdef0123456789abcdef01234567')).toMatch(/^pacts\/fixture_one-aggregator\.json was written at commit [0-9a-f]{12}, not at 0123456789ab.*run the contract tests \(npm test\)/);
+    expect(check('0123456789abcdef0123456789abcdef01234567')).toMatch(
+      /^pacts\/fixture_one-aggregator\.json was written at commit [0-9a-f]{12}, not at 0123456789ab.*run the contract tests \(npm test\)/,
+    );
   });
 
   it('refuses a pact written from a dirty tree', () => {
-    writeRecord(pact, project.head, { end: { commit: project.head, clean: false, changes: ['src/consumer-a/client.ts'] } });
-    expect(check()).toMatch(/whose working tree had uncommitted changes when it ended \(src\/consumer-a\/client\.ts\): commit your changes, then run the contract tests/);
+    writeRecord(pact, project.head, {
+      end: { commit: project.head, clean: false, changes: ['src/consumer-a/client.ts'] },
+    });
+    expect(check()).toMatch(
+      /whose working tree had uncommitted changes when it ended \(src\/consumer-a\/client\.ts\): commit your changes, then run the contract tests/,
+    );
   });
 
   it('refuses a pact changed after it was written (a hand edit)', () => {
@@ -245,12 +305,25 @@ describe('provenance', () => {
   it.each([
     ['no record', () => rmSync(provenanceFile(pact))],
     ['a record that is not JSON', () => writeFileSync(provenanceFile(pact), 'top-secret-content')],
-    ['a record by another writer', () => writeFileSync(provenanceFile(pact), JSON.stringify({ writer: 'someone', pactFile: 'fixture_one-aggregator.json' }))],
-    ['a record whose commit is not a string', () => writeRecord(pact, project.head, { end: { commit: 1234567 as unknown as string, clean: true, changes: [] } })],
-  ])('refuses a pact not written by this repo\'s contract tests (%s)', (_case, spoil) => {
+    [
+      'a record by another writer',
+      () =>
+        writeFileSync(
+          provenanceFile(pact),
+          JSON.stringify({ writer: 'someone', pactFile: 'fixture_one-aggregator.json' }),
+        ),
+    ],
+    [
+      'a record whose commit is not a string',
+      () =>
+        writeRecord(pact, project.head, { end: { commit: 1234567 as unknown as string, clean: true, changes: [] } }),
+    ],
+  ])("refuses a pact not written by this repo's contract tests (%s)", (_case, spoil) => {
     spoil();
     const text = check();
-    expect(text).toMatch(/has no provenance record \(\.provenance\/\): no finished, all-green run|no valid provenance record/);
+    expect(text).toMatch(
+      /has no provenance record \(\.provenance\/\): no finished, all-green run|no valid provenance record/,
+    );
     expect(text).not.toContain('top-secret');
   });
 
@@ -259,15 +332,21 @@ describe('provenance', () => {
     writeFileSync(other, readFileSync(pact));
     mkdirSync(path.dirname(provenanceFile(other)), { recursive: true });
     writeFileSync(provenanceFile(other), readFileSync(provenanceFile(pact)));
-    expect(refusalOf(() => checkProvenance(other, readFileSync(other), 'o', project.head))).toMatch(/no valid provenance record/);
+    expect(refusalOf(() => checkProvenance(other, readFileSync(other), 'o', project.head))).toMatch(
+      /no valid provenance record/,
+    );
   });
 
   it('every step checks it before anything else is done with the broker, and refuses a foreign pact', () => {
     const env = { ...BROKER, GIT_COMMIT: project.head, DOTENV_CONFIG_PATH: '/dev/null' };
     expect(() => prepareBrokerStep(project.root, env)).not.toThrow();
     writeFileSync(path.join(project.pactDir, 'evil_consumer-aggregator.json'), fixturePact('evil_consumer'));
-    expect(refusalOf(() => prepareBrokerStep(project.root, env))).toMatch(/evil_consumer-aggregator\.json is a pact of "evil_consumer", which is not a consumer of this project/);
+    expect(refusalOf(() => prepareBrokerStep(project.root, env))).toMatch(
+      /evil_consumer-aggregator\.json is a pact of "evil_consumer", which is not a consumer of this project/,
+    );
     rmSync(path.join(project.pactDir, 'evil_consumer-aggregator.json'));
-    expect(refusalOf(() => prepareBrokerStep(project.root, { ...env, GIT_COMMIT: 'abcdef0123456' }))).toMatch(/^GIT_COMMIT is abcdef012345, but this checkout is at/);
+    expect(refusalOf(() => prepareBrokerStep(project.root, { ...env, GIT_COMMIT: 'abcdef0123456' }))).toMatch(
+      /^GIT_COMMIT is abcdef012345, but this checkout is at/,
+    );
   });
 });

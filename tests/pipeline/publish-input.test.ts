@@ -20,7 +20,12 @@ import { createFixtureProject, fixturePact, type FixtureProject } from './fixtur
 const USERNAME = 'pact-publisher';
 const PASSWORD = 'Pa55/w0rd+that-must-never-print';
 const TOKEN = 'bearer-token-that-must-never-print';
-const SECRET_FORMS = [PASSWORD, TOKEN, Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64'), encodeURIComponent(PASSWORD)];
+const SECRET_FORMS = [
+  PASSWORD,
+  TOKEN,
+  Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64'),
+  encodeURIComponent(PASSWORD),
+];
 
 const CONSUMERS = ['fixture_one', 'fixture_two'];
 let project: FixtureProject;
@@ -32,7 +37,13 @@ let env: Record<string, string>;
 beforeAll(() => {
   project = createFixtureProject({ consumers: CONSUMERS });
   gitignore = readFileSync(path.join(project.root, '.gitignore'), 'utf8');
-  env = { PACT_BROKER_URL: 'https://broker.example.com', BROKER_USERNAME: USERNAME, BROKER_PASSWORD: PASSWORD, GIT_COMMIT: project.head, GIT_BRANCH: 'main' };
+  env = {
+    PACT_BROKER_URL: 'https://broker.example.com',
+    BROKER_USERNAME: USERNAME,
+    BROKER_PASSWORD: PASSWORD,
+    GIT_COMMIT: project.head,
+    GIT_BRANCH: 'main',
+  };
 });
 afterEach(() => {
   // The same bytes as the fixture wrote, so the provenance records vouch for them again.
@@ -44,7 +55,9 @@ afterAll(() => project.remove());
 
 /** The environment of the baseline, with `overrides` applied (undefined unsets a variable). */
 function environment(overrides: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries({ ...env, ...overrides }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries({ ...env, ...overrides }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 /**
@@ -90,7 +103,12 @@ async function refusal(overrides: Record<string, string | undefined>, argv: stri
 describe('publish:pact refuses bad input before sending anything', () => {
   it('accepts the baseline, so each refusal below is down to its one change', async () => {
     // The broker's refusal (409) ends the run after the first pact: enough to see it was sent, and from where.
-    const { deps, cliRuns } = recordingDeps(() => ({ code: 1, stdout: '❌ Pact publication failed:', stderr: '', timedOut: false }));
+    const { deps, cliRuns } = recordingDeps(() => ({
+      code: 1,
+      stdout: '❌ Pact publication failed:',
+      stderr: '',
+      timedOut: false,
+    }));
 
     await expect(publishMain([], project.root, environment({}), deps)).resolves.toBe(1);
     expect(cliRuns.map((args) => path.basename(args[2] ?? ''))).toEqual(['fixture_one-aggregator.json']);
@@ -99,19 +117,27 @@ describe('publish:pact refuses bad input before sending anything', () => {
   });
 
   it('a missing broker URL', async () => {
-    expect(await refusal({ PACT_BROKER_URL: undefined })).toMatch(/^PACT_BROKER_URL \(or PACT_BROKER_BASE_URL\) is not set: set it to your Pact Broker's URL/);
+    expect(await refusal({ PACT_BROKER_URL: undefined })).toMatch(
+      /^PACT_BROKER_URL \(or PACT_BROKER_BASE_URL\) is not set: set it to your Pact Broker's URL/,
+    );
   });
 
   it('a broker URL with credentials in it, naming neither the user nor the password', async () => {
-    const message = await refusal({ PACT_BROKER_URL: `https://${USERNAME}:${encodeURIComponent(PASSWORD)}@broker.example.com` });
+    const message = await refusal({
+      PACT_BROKER_URL: `https://${USERNAME}:${encodeURIComponent(PASSWORD)}@broker.example.com`,
+    });
 
-    expect(message).toMatch(/^PACT_BROKER_URL contains credentials \(user:password@\).*set BROKER_USERNAME and BROKER_PASSWORD instead/);
+    expect(message).toMatch(
+      /^PACT_BROKER_URL contains credentials \(user:password@\).*set BROKER_USERNAME and BROKER_PASSWORD instead/,
+    );
     // pipeline-input checks the password; the user name is no less private in a URL.
     expect(message).not.toContain(USERNAME);
   });
 
   it('two URL variables that disagree', async () => {
-    expect(await refusal({ PACT_BROKER_BASE_URL: 'https://other.example.com' })).toMatch(/^PACT_BROKER_URL and PACT_BROKER_BASE_URL are both set, to different values/);
+    expect(await refusal({ PACT_BROKER_BASE_URL: 'https://other.example.com' })).toMatch(
+      /^PACT_BROKER_URL and PACT_BROKER_BASE_URL are both set, to different values/,
+    );
   });
 
   it('a username without a password', async () => {
@@ -126,8 +152,10 @@ describe('publish:pact refuses bad input before sending anything', () => {
     );
   });
 
-  it('an attempts setting above the maximum (the CLI\'s own default of 8 waits ~64 s on a dead broker)', async () => {
-    expect(await refusal({ PACT_BROKER_HTTP_RETRIES: '8' })).toBe('PACT_BROKER_HTTP_RETRIES must be a whole number of attempts from 1 to 6.');
+  it("an attempts setting above the maximum (the CLI's own default of 8 waits ~64 s on a dead broker)", async () => {
+    expect(await refusal({ PACT_BROKER_HTTP_RETRIES: '8' })).toBe(
+      'PACT_BROKER_HTTP_RETRIES must be a whole number of attempts from 1 to 6.',
+    );
   });
 
   it('a pact file that is not JSON, even next to a good one', async () => {
@@ -149,31 +177,51 @@ describe('publish:pact refuses bad input before sending anything', () => {
   });
 
   it('an unknown flag, with the usage', async () => {
-    expect(await refusal({}, ['--dryrun'])).toMatch(/^Unknown option '--dryrun'.*\. Usage: npm run publish:pact \[-- --dry-run\] \[--tag <tag>\]\.\.\.$/);
+    expect(await refusal({}, ['--dryrun'])).toMatch(
+      /^Unknown option '--dryrun'.*\. Usage: npm run publish:pact \[-- --dry-run\] \[--tag <tag>\]\.\.\.$/,
+    );
   });
 
   it('no commit to name the version (pacts outside git, no GIT_COMMIT)', async () => {
     // The project's pacts, copied out of its checkout: the consumers still match, only the commit is unknown.
     const outside = mkdtempSync(path.join(os.tmpdir(), 'pacts-outside-git-'));
     try {
-      for (const consumer of CONSUMERS) copyFileSync(project.pactOf(consumer), path.join(outside, path.basename(project.pactOf(consumer))));
+      for (const consumer of CONSUMERS)
+        copyFileSync(project.pactOf(consumer), path.join(outside, path.basename(project.pactOf(consumer))));
 
-      expect(await refusal({ PACT_DIR: outside, GIT_COMMIT: undefined })).toMatch(/^Cannot tell which commit produced the pacts: .* Set GIT_COMMIT to the commit\.$/);
+      expect(await refusal({ PACT_DIR: outside, GIT_COMMIT: undefined })).toMatch(
+        /^Cannot tell which commit produced the pacts: .* Set GIT_COMMIT to the commit\.$/,
+      );
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
   });
 
   it.each([
-    ['credentials', 'https://bob:S3cretTok3n@ci.example.com/job/1/', /^BUILD_URL holds credentials \(user:password@\): the broker would store them/],
-    ['a token in its query', 'https://ci.example.com/job/1/?token=S3cretTok3n', /^BUILD_URL carries a secret-looking parameter \(token, key, signature, password…\) in its query or fragment/],
-    ['a signature in its fragment', 'https://ci.example.com/job/1/#access_key=S3cretTok3n', /^BUILD_URL carries a secret-looking parameter/],
+    [
+      'credentials',
+      'https://bob:S3cretTok3n@ci.example.com/job/1/',
+      /^BUILD_URL holds credentials \(user:password@\): the broker would store them/,
+    ],
+    [
+      'a token in its query',
+      'https://ci.example.com/job/1/?token=S3cretTok3n',
+      /^BUILD_URL carries a secret-looking parameter \(token, key, signature, password…\) in its query or fragment/,
+    ],
+    [
+      'a signature in its fragment',
+      'https://ci.example.com/job/1/#access_key=S3cretTok3n',
+      /^BUILD_URL carries a secret-looking parameter/,
+    ],
     ['no http(s)', 'ftp://ci.example.com/S3cretTok3n', /^BUILD_URL is not an http\(s\) URL/],
-  ])('a build URL with %s, never shown: it would go on the command line and into the broker', async (_case, url, message) => {
-    const text = await refusal({ BUILD_URL: url });
-    expect(text).toMatch(message);
-    expect(text).not.toContain('S3cretTok3n');
-  });
+  ])(
+    'a build URL with %s, never shown: it would go on the command line and into the broker',
+    async (_case, url, message) => {
+      const text = await refusal({ BUILD_URL: url });
+      expect(text).toMatch(message);
+      expect(text).not.toContain('S3cretTok3n');
+    },
+  );
 
   it.each([
     ['Azure Pipelines', 'https://dev.azure.com/team/consumers/_build/results?buildId=123'],
@@ -185,21 +233,25 @@ describe('publish:pact refuses bad input before sending anything', () => {
 
   it('a GIT_COMMIT that is no commit id, never shown (it may be a secret in the wrong variable)', async () => {
     const text = await refusal({ GIT_COMMIT: 'S3cr3t!Pass' });
-    expect(text).toBe('GIT_COMMIT is not a commit id (7 to 64 hex digits): set it to the commit that produced the pacts, or unset it to use the git HEAD.');
+    expect(text).toBe(
+      'GIT_COMMIT is not a commit id (7 to 64 hex digits): set it to the commit that produced the pacts, or unset it to use the git HEAD.',
+    );
   });
 
   it.each([
     ['GIT_BRANCH', { GIT_BRANCH: PASSWORD }, []],
     ['--tag', {}, ['--tag', PASSWORD]],
   ])('the broker password given as %s', async (name, overrides, argv) => {
-    expect(await refusal(overrides, argv)).toBe(`${name} holds the value of BROKER_PASSWORD: it would go on the pact CLI's command line and into the broker. Give ${name} the name it should have.`);
+    expect(await refusal(overrides, argv)).toBe(
+      `${name} holds the value of BROKER_PASSWORD: it would go on the pact CLI's command line and into the broker. Give ${name} the name it should have.`,
+    );
   });
 
-  it('npm\'s own --tag, which npm keeps and passes on only as npm_config_tag', async () => {
+  it("npm's own --tag, which npm keeps and passes on only as npm_config_tag", async () => {
     expect(await refusal({ npm_config_tag: 'prod' })).toMatch(/^npm took --tag for itself/);
   });
 
-  it('a working tree with uncommitted changes: its pacts are not the commit\'s', async () => {
+  it("a working tree with uncommitted changes: its pacts are not the commit's", async () => {
     appendFileSync(path.join(project.root, '.gitignore'), '# changed after the pacts were written\n');
 
     expect(await refusal({ GIT_COMMIT: undefined })).toMatch(
@@ -210,7 +262,8 @@ describe('publish:pact refuses bad input before sending anything', () => {
 
 describe('publish:pact configuration', () => {
   /** The checked step for the environment changed by `overrides`; notes (.env vs environment) are kept out of the output. */
-  const prepare = (overrides: Record<string, string | undefined>) => prepareBrokerStep(project.root, environment(overrides), { notify: () => undefined });
+  const prepare = (overrides: Record<string, string | undefined>) =>
+    prepareBrokerStep(project.root, environment(overrides), { notify: () => undefined });
 
   it('takes the version and branch from the git checkout that holds the pacts', () => {
     const { version } = prepare({ GIT_COMMIT: '', GIT_BRANCH: '' });
@@ -223,7 +276,10 @@ describe('publish:pact configuration', () => {
   });
 
   it('reads .env from the project folder, and a real environment variable wins over it', () => {
-    writeFileSync(path.join(project.root, '.env'), `PACT_BROKER_URL=https://from-dotenv.example.com\nGIT_BRANCH=from-dotenv\n`);
+    writeFileSync(
+      path.join(project.root, '.env'),
+      `PACT_BROKER_URL=https://from-dotenv.example.com\nGIT_BRANCH=from-dotenv\n`,
+    );
     // Not part of the fixture's commit: keep the tree clean, as publishing requires.
     appendFileSync(path.join(project.root, '.git', 'info', 'exclude'), '.env\n');
 
@@ -244,14 +300,36 @@ describe('publish:pact configuration', () => {
       GITHUB_RUN_ID: '1234',
     });
 
-    expect({ branch: version.branch, buildUrl: version.buildUrl }).toEqual({ branch: 'feature/per-capita', buildUrl: 'https://github.com/team/consumers/actions/runs/1234' });
+    expect({ branch: version.branch, buildUrl: version.buildUrl }).toEqual({
+      branch: 'feature/per-capita',
+      buildUrl: 'https://github.com/team/consumers/actions/runs/1234',
+    });
   });
 
   it.each([
-    ['GitLab', { CI_COMMIT_BRANCH: 'gitlab-branch', CI_JOB_URL: 'https://gitlab.example.com/job/1' }, 'gitlab-branch', 'https://gitlab.example.com/job/1'],
+    [
+      'GitLab',
+      { CI_COMMIT_BRANCH: 'gitlab-branch', CI_JOB_URL: 'https://gitlab.example.com/job/1' },
+      'gitlab-branch',
+      'https://gitlab.example.com/job/1',
+    ],
     // Jenkins' git plugin names the remote-tracking branch.
-    ['Jenkins', { GIT_BRANCH: 'origin/jenkins-branch', JENKINS_URL: 'https://jenkins.example.com', BUILD_URL: 'https://jenkins.example.com/job/2' }, 'jenkins-branch', 'https://jenkins.example.com/job/2'],
-    ['CircleCI', { CIRCLE_BRANCH: 'circle-branch', CIRCLE_BUILD_URL: 'https://circleci.com/gh/team/3' }, 'circle-branch', 'https://circleci.com/gh/team/3'],
+    [
+      'Jenkins',
+      {
+        GIT_BRANCH: 'origin/jenkins-branch',
+        JENKINS_URL: 'https://jenkins.example.com',
+        BUILD_URL: 'https://jenkins.example.com/job/2',
+      },
+      'jenkins-branch',
+      'https://jenkins.example.com/job/2',
+    ],
+    [
+      'CircleCI',
+      { CIRCLE_BRANCH: 'circle-branch', CIRCLE_BUILD_URL: 'https://circleci.com/gh/team/3' },
+      'circle-branch',
+      'https://circleci.com/gh/team/3',
+    ],
   ])('takes the branch and build URL from %s', (_ci, ciVariables, branch, buildUrl) => {
     const { version } = prepare({ GIT_BRANCH: '', ...ciVariables });
 

@@ -23,9 +23,14 @@ export function runNpmScript(script: string, args: string[], env: Record<string,
     ...env,
   };
   return new Promise((resolve) => {
-    execFile('npm', ['run', script, ...(args.length > 0 ? ['--', ...args] : [])], { cwd: PROJECT_ROOT, env: childEnv }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}`, seconds: (Date.now() - started) / 1000 });
-    });
+    execFile(
+      'npm',
+      ['run', script, ...(args.length > 0 ? ['--', ...args] : [])],
+      { cwd: PROJECT_ROOT, env: childEnv },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}`, seconds: (Date.now() - started) / 1000 });
+      },
+    );
   });
 }

@@ -84,7 +84,9 @@ describe('the stub aggregator', () => {
   });
 
   it('lets a request choose a provider state by header (the empty ranking)', async () => {
-    const response = await fetch(`${baseUrl}/countries/percapita`, { headers: { Accept: 'application/json', 'Pact-Provider-State': 'no countries exist' } });
+    const response = await fetch(`${baseUrl}/countries/percapita`, {
+      headers: { Accept: 'application/json', 'Pact-Provider-State': 'no countries exist' },
+    });
 
     expect(await response.json()).toEqual([]);
   });
@@ -95,8 +97,13 @@ describe('the stub aggregator', () => {
     await fetch(`${baseUrl}/not-in-any-contract`);
 
     await waitFor(() => Promise.resolve(output.includes('/not-in-any-contract')), 'the log line');
-    const lines = output.slice(logged).split('\n').filter((line) => line.trim() !== '');
-    expect(lines).toEqual([expect.stringMatching(/WARN .*No matching request found for path \/not-in-any-contract, sending 404 Not Found$/)]);
+    const lines = output
+      .slice(logged)
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    expect(lines).toEqual([
+      expect.stringMatching(/WARN .*No matching request found for path \/not-in-any-contract, sending 404 Not Found$/),
+    ]);
     // No colour codes in a log that is not a terminal.
     expect(output).not.toContain('\u001b[');
   });

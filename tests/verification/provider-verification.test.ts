@@ -36,29 +36,46 @@ const mismatchText = (verification: Verification) => mismatchLines(verification)
 /** The regression in the provider's HEAD: every population is zeroed before percentCases is computed. */
 const zeroPopulations = (country: AggregatorCountry) => ({ ...country, population: 0, percentCases: (0).toFixed(15) });
 /** The provider's first version, which sent percentCases as a JSON number (15 decimals at most). */
-const percentCasesAsNumber = (country: AggregatorCountry) => ({ ...country, percentCases: Number(country.percentCases) });
+const percentCasesAsNumber = (country: AggregatorCountry) => ({
+  ...country,
+  percentCases: Number(country.percentCases),
+});
 
 describe('the contracts under the real Pact verifier', () => {
   it('pass against a correct aggregator with other data', async () => {
     aggregator = await startReferenceAggregator();
 
-    const verification = await verifyPacts(discoverConsumers().map((consumer) => path.join(pactDir, consumer.pactFile)), aggregator);
+    const verification = await verifyPacts(
+      discoverConsumers().map((consumer) => path.join(pactDir, consumer.pactFile)),
+      aggregator,
+    );
 
     // A rejection fails here with the verifier's reasons first: interaction, provider state, mismatch lines.
     expectVerified(verification);
     // Every consumer's pact was replayed, not none of them.
-    for (const consumer of discoverConsumers()) expect(verification.output).toContain(`Verifying a pact between ${consumer.pacticipant} and ${PROVIDER}`);
+    for (const consumer of discoverConsumers())
+      expect(verification.output).toContain(`Verifying a pact between ${consumer.pacticipant} and ${PROVIDER}`);
   });
 
-  it('fail consumer-b against the aggregator\'s regression that zeroes every population', async () => {
+  it("fail consumer-b against the aggregator's regression that zeroes every population", async () => {
     aggregator = await startReferenceAggregator({ answer: zeroPopulations });
 
     const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 
     expect(verification.passed).toBe(false);
     // Named as the pact names it, with its provider state, so the report says which interaction failed.
-    expect(verification.failures.map(({ consumer, description, providerStates }) => ({ consumer, description, providerStates }))).toEqual([
-      { consumer: PER_CAPITA_RANKING, description: 'a request for countries by cases per capita', providerStates: ['countries with case figures exist'] },
+    expect(
+      verification.failures.map(({ consumer, description, providerStates }) => ({
+        consumer,
+        description,
+        providerStates,
+      })),
+    ).toEqual([
+      {
+        consumer: PER_CAPITA_RANKING,
+        description: 'a request for countries by cases per capita',
+        providerStates: ['countries with case figures exist'],
+      },
     ]);
     expect(mismatchText(verification)).toContain("$[0].population -> Expected '0' to match '^[1-9]\\d*$'");
   });
@@ -92,6 +109,8 @@ describe('the contracts under the real Pact verifier', () => {
     const verification = await verifyPacts([path.join(pactDir, pactFileName(PER_CAPITA_RANKING))], aggregator);
 
     expect(verification.passed).toBe(false);
-    expect(mismatchText(verification)).toContain("$[0].percentCases -> Expected 0.461767342289107 (Decimal) to be the same type as '0.033025966351611' (String)");
+    expect(mismatchText(verification)).toContain(
+      "$[0].percentCases -> Expected 0.461767342289107 (Decimal) to be the same type as '0.033025966351611' (String)",
+    );
   });
 });

@@ -20,7 +20,10 @@ const OWN_JEST_RUN = 120_000;
 const from = (...parts: string[]) => JSON.stringify(path.join(PROJECT_ROOT, ...parts));
 
 /** A ping interaction as a spec would add it, with `response` the willRespondWith builder's text. */
-const pingSpec = (consumer: string, response: string) => `const { AggregatorHttp } = require(${from('src', 'shared', 'aggregator-http')});
+const pingSpec = (
+  consumer: string,
+  response: string,
+) => `const { AggregatorHttp } = require(${from('src', 'shared', 'aggregator-http')});
 const { contractWithAggregator } = require(${from('tests', 'contracts', 'contract-with-aggregator')});
 const { textBody } = require(${from('tests', 'contracts', 'matchers')});
 
@@ -43,7 +46,10 @@ interface PingPact {
     response: {
       headers: Record<string, string[]>;
       body: { content: string; contentType: string; encoded: string | false };
-      matchingRules: { body: Record<string, { matchers: Record<string, string>[] }>; header?: Record<string, { matchers: Record<string, string>[] }> };
+      matchingRules: {
+        body: Record<string, { matchers: Record<string, string>[] }>;
+        header?: Record<string, { matchers: Record<string, string>[] }>;
+      };
     };
   }[];
 }
@@ -72,8 +78,14 @@ let reports: string[];
 beforeAll(async () => {
   pactDir = mkdtempSync(path.join(os.tmpdir(), 'text-interaction-'));
   // What the issue's user wrote: Spring's Content-Type as the body's type. The verifier detects the body as text/plain.
-  const charset = "(response) => response.headers({ 'Content-Type': 'text/plain;charset=UTF-8' }).body('text/plain;charset=UTF-8', Buffer.from(" + JSON.stringify(PING_TEXT) + '))';
-  const specs = [pingSpec('fixture_ping', `textBody(/OK\\b.*/, ${JSON.stringify(PING_TEXT)})`), specThenVerification(pingSpec('fixture_ping_charset', charset))];
+  const charset =
+    "(response) => response.headers({ 'Content-Type': 'text/plain;charset=UTF-8' }).body('text/plain;charset=UTF-8', Buffer.from(" +
+    JSON.stringify(PING_TEXT) +
+    '))';
+  const specs = [
+    pingSpec('fixture_ping', `textBody(/OK\\b.*/, ${JSON.stringify(PING_TEXT)})`),
+    specThenVerification(pingSpec('fixture_ping_charset', charset)),
+  ];
   const run = await runGeneratedSpec(specs, pactDir, { verbose: true });
   reports = specs.map((_spec, index) => fileReport(run.output, index));
 }, OWN_JEST_RUN);
@@ -83,7 +95,7 @@ afterAll(async () => {
 });
 
 describe('a text interaction (GET /ping)', () => {
-  it("written with textBody passes the real verifier against the reference aggregator, and its pact says text/plain", async () => {
+  it('written with textBody passes the real verifier against the reference aggregator, and its pact says text/plain', async () => {
     // Jest's verdict on the spec's file.
     expect(reports[0]).toMatch(/^PASS /);
     const pactFile = path.join(pactDir, pactFileName('fixture_ping'));
@@ -91,12 +103,18 @@ describe('a text interaction (GET /ping)', () => {
     // What pact-js stores (docs/adding-interactions.md says so): the body as base64 bytes of type */*, and the rules
     // and header that say it is text.
     const [ping] = (JSON.parse(readFileSync(pactFile, 'utf8')) as PingPact).interactions;
-    expect(ping?.response.body).toEqual({ content: Buffer.from(PING_TEXT).toString('base64'), contentType: '*/*', encoded: 'base64' });
+    expect(ping?.response.body).toEqual({
+      content: Buffer.from(PING_TEXT).toString('base64'),
+      contentType: '*/*',
+      encoded: 'base64',
+    });
     expect(ping?.response.matchingRules.body.$?.matchers).toEqual([
       { match: 'contentType', value: 'text/plain' },
       { match: 'regex', regex: 'OK\\b.*' },
     ]);
-    expect(ping?.response.matchingRules.header?.['Content-Type']?.matchers).toEqual([{ match: 'regex', regex: '^text/plain(;\\s*charset=[\\w-]+)?$' }]);
+    expect(ping?.response.matchingRules.header?.['Content-Type']?.matchers).toEqual([
+      { match: 'regex', regex: '^text/plain(;\\s*charset=[\\w-]+)?$' },
+    ]);
 
     aggregator = await startReferenceAggregator();
     const verification = await verifyPacts([pactFile], aggregator);

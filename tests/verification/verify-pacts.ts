@@ -39,7 +39,10 @@ export interface Verification {
 interface VerifierReport {
   result: boolean;
   output?: string[];
-  errors?: { interaction: string; mismatch: { type: string; message?: string; mismatches?: { path?: string; mismatch?: string }[] } }[];
+  errors?: {
+    interaction: string;
+    mismatch: { type: string; message?: string; mismatches?: { path?: string; mismatch?: string }[] };
+  }[];
 }
 
 interface PactDocument {
@@ -55,12 +58,25 @@ const MAX_FAILURES = 10;
 const bounded = (line: string) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line);
 
 /** Exit 0: verified; exit 1: the verifier rejected a pact (its report says why); anything else is not a verdict. */
-export async function verifyPacts(pactFiles: string[], { url, stateSetupUrl }: ReferenceAggregator): Promise<Verification> {
+export async function verifyPacts(
+  pactFiles: string[],
+  { url, stateSetupUrl }: ReferenceAggregator,
+): Promise<Verification> {
   const { hostname, port } = new URL(url);
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'verifier-report-'));
   const reportFile = path.join(reportDir, 'report.json');
   const args = ['verifier', ...pactFiles.flatMap((file) => ['--file', file]), '--hostname', hostname, '--port', port];
-  args.push('--provider-name', PROVIDER, '--state-change-url', stateSetupUrl, '--log-level', 'error', '--no-colour', '--json', reportFile);
+  args.push(
+    '--provider-name',
+    PROVIDER,
+    '--state-change-url',
+    stateSetupUrl,
+    '--log-level',
+    'error',
+    '--no-colour',
+    '--json',
+    reportFile,
+  );
   try {
     let stderr = '';
     try {
@@ -86,13 +102,22 @@ function failuresIn(report: VerifierReport, pactFiles: string[]): InteractionFai
   });
   return (report.errors ?? []).map(({ interaction: name, mismatch }) => {
     // The verifier names it `Verifying a pact between <consumer> and <provider>[ Given <state>…] - <description>`.
-    const named = interactions.filter(({ consumer, description }) => name.startsWith(`Verifying a pact between ${consumer} and ${PROVIDER}`) && name.endsWith(` - ${description}`));
-    const found = named.find((candidate) => (candidate.providerStates ?? []).every((state) => name.includes(` ${state.name}`))) ?? named[0];
-    const lines = mismatch.mismatches?.map((item) => (item.path ? `${item.path} -> ${item.mismatch ?? ''}` : (item.mismatch ?? ''))) ?? [mismatch.message ?? mismatch.type];
+    const named = interactions.filter(
+      ({ consumer, description }) =>
+        name.startsWith(`Verifying a pact between ${consumer} and ${PROVIDER}`) && name.endsWith(` - ${description}`),
+    );
+    const found =
+      named.find((candidate) => (candidate.providerStates ?? []).every((state) => name.includes(` ${state.name}`))) ??
+      named[0];
+    const lines = mismatch.mismatches?.map((item) =>
+      item.path ? `${item.path} -> ${item.mismatch ?? ''}` : (item.mismatch ?? ''),
+    ) ?? [mismatch.message ?? mismatch.type];
     return {
       consumer: found?.consumer ?? '?',
       description: found?.description ?? name,
-      providerStates: (found?.providerStates ?? []).map((state) => (state.params ? `${state.name} ${JSON.stringify(state.params)}` : state.name)),
+      providerStates: (found?.providerStates ?? []).map((state) =>
+        state.params ? `${state.name} ${JSON.stringify(state.params)}` : state.name,
+      ),
       mismatches: lines,
     };
   });
@@ -101,16 +126,28 @@ function failuresIn(report: VerifierReport, pactFiles: string[]): InteractionFai
 /** The verifier's reasons, bounded, and where to act on them. */
 export function verificationReport({ failures, output }: Verification): string {
   const count = failures.length === 1 ? '1 interaction' : `${failures.length} interactions`;
-  const lines = [`The Pact verifier rejected ${count} against the reference aggregator (${REFERENCE_AGGREGATOR}), a stand-in for the real service, not the service itself:`];
+  const lines = [
+    `The Pact verifier rejected ${count} against the reference aggregator (${REFERENCE_AGGREGATOR}), a stand-in for the real service, not the service itself:`,
+  ];
   failures.slice(0, MAX_FAILURES).forEach((failure, index) => {
     lines.push(`${index + 1}) ${failure.consumer}: "${failure.description}"`);
-    lines.push(`   provider state: ${failure.providerStates.length > 0 ? failure.providerStates.join('; ') : '(none)'}`);
+    lines.push(
+      `   provider state: ${failure.providerStates.length > 0 ? failure.providerStates.join('; ') : '(none)'}`,
+    );
     for (const mismatch of failure.mismatches.slice(0, MAX_MISMATCHES)) lines.push(`   ${bounded(mismatch)}`);
-    if (failure.mismatches.length > MAX_MISMATCHES) lines.push(`   … and ${failure.mismatches.length - MAX_MISMATCHES} more`);
+    if (failure.mismatches.length > MAX_MISMATCHES)
+      lines.push(`   … and ${failure.mismatches.length - MAX_MISMATCHES} more`);
   });
   if (failures.length > MAX_FAILURES) lines.push(`… and ${failures.length - MAX_FAILURES} more interactions`);
   // A rejection without a failed interaction (no pact found, say): the verifier's own words.
-  if (failures.length === 0) lines.push(...output.split('\n').filter((line) => line.trim() !== '').slice(-MAX_MISMATCHES).map(bounded));
+  if (failures.length === 0)
+    lines.push(
+      ...output
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .slice(-MAX_MISMATCHES)
+        .map(bounded),
+    );
   lines.push(
     `If the real aggregator answers as the contract says, make ${REFERENCE_AGGREGATOR} answer the same way; if it does not, the`,
     "interaction is a request to the provider team (docs/troubleshooting.md, 'A failing provider verification').",

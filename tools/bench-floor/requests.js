@@ -15,7 +15,9 @@ exports.floorSuite = (testCount, requestCount) => {
     const requests = Math.floor(requestCount / testCount) + (i < requestCount % testCount ? 1 : 0);
     it(`test ${i + 1} (${requests} requests)`, async () => {
       for (let r = 0; r < requests; r += 1) {
-        const response = await fetch(`http://127.0.0.1:${server.address().port}/countries`, { headers: { Accept: 'application/json' } });
+        const response = await fetch(`http://127.0.0.1:${server.address().port}/countries`, {
+          headers: { Accept: 'application/json' },
+        });
         expect(response.status).toBe(200);
         expect(await response.json()).toHaveLength(1);
       }
