@@ -3,7 +3,7 @@
  * Asks the Pact Broker whether each consumer's version can be deployed to the environment.
  */
 import { prepareBrokerStep } from './lib/broker-step';
-import { canIDeploy } from './lib/can-i-deploy-verdict';
+import { canIDeployStep } from './lib/can-i-deploy-step';
 import {
   ConfigError,
   consoleOutput,
@@ -38,5 +38,5 @@ runScript(async (argv) => {
       `--retry-while-unknown ${retries} × --retry-interval ${intervalSeconds} s does not fit in PACT_BROKER_TIMEOUT_SECONDS (${step.broker.timeoutSeconds} s), which bounds the whole step: ask fewer times, or raise PACT_BROKER_TIMEOUT_SECONDS.`,
     );
   }
-  return canIDeploy(step, environment, { retries, intervalSeconds }, consoleOutput);
+  return canIDeployStep(step, environment, { retries, intervalSeconds }, consoleOutput);
 });

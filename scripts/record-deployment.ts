@@ -3,7 +3,7 @@
  * Tells the Pact Broker that each consumer's version is now deployed to the environment.
  */
 import { prepareBrokerStep } from './lib/broker-step';
-import { recordDeployments } from './lib/record-deployments';
+import { recordDeploymentStep } from './lib/record-deployment-step';
 import { consoleOutput, dryRunRequested, nameFlag, parseFlags, runScript } from './lib/script';
 
 const USAGE = 'npm run record-deployment -- --environment <env> [--application-instance <name>] [--dry-run]';
@@ -20,7 +20,7 @@ runScript(async (argv) => {
       ? undefined
       : nameFlag(flags['application-instance'], '--application-instance', USAGE, 'blue');
   const dryRun = dryRunRequested(flags['dry-run']);
-  return recordDeployments(
+  return recordDeploymentStep(
     prepareBrokerStep(process.cwd(), process.env, { dryRun }),
     environment,
     instance,

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { text } from 'node:stream/consumers';
 import type { AggregatorCountry } from '../src/shared/country';
+import { EXIT, runScript } from '../scripts/lib/script';
 
 /**
  * A stand-in for the aggregator (javajon/cdc-with-k8s `aggregator/`), answering as its Spring/Jackson build does,
@@ -132,4 +133,22 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     await once(server, 'close');
   };
   return { url, stateSetupUrl: `${url}/_pact/provider-states`, close };
+}
+
+/**
+ * Run on its own (`node --import tsx tools/reference-aggregator.ts`, as pipeline:local starts it): prints its URL as its
+ * first line and serves until SIGINT, SIGTERM or SIGHUP, or until its stdin closes (whoever started it is gone).
+ */
+if (require.main === module) {
+  runScript(async () => {
+    const aggregator = await startReferenceAggregator();
+    console.log(aggregator.url);
+    const stop = new Promise((resolve) => {
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, resolve);
+      process.stdin.once('end', resolve).once('error', resolve).resume();
+    });
+    await stop;
+    await aggregator.close();
+    return EXIT.ok;
+  });
 }

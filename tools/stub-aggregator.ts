@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pactCliBinary, withoutTelemetry } from '../scripts/lib/pact-cli';
-import { pairConsumersWithPacts, readPactFiles } from '../scripts/lib/broker-step';
+import { pairConsumersWithPacts, readPactFiles } from '../scripts/lib/pact-files';
 import { discoverConsumers, pactsDir } from '../scripts/lib/project';
 import {
   checkCliValue,

@@ -3,7 +3,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { text } from 'node:stream/consumers';
 import tls from 'node:tls';
-import type { BrokerConfig } from './broker-config';
+import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
+import { count, parseJson } from './script';
+import { screened, WITHHELD } from './secrets';
 
 /**
  * An answer to our own request to the broker's HAL API, made with the step's credentials, CA bundle, proxy and deadline.
@@ -13,14 +15,6 @@ export type BrokerAnswer =
   | { status: number; statusText: string; body: unknown; location?: string; retryAfter?: string; path: string }
   | { transport: string; path: string }
   | { timedOut: true; path: string };
-
-export function parseJson(json: string | undefined): unknown {
-  try {
-    return json ? JSON.parse(json) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The proxy the environment names for `url`, as the pact CLI reads it; `address` (host:port only, never its credentials) is for messages. */
 export function proxyFor(
@@ -123,4 +117,89 @@ export async function brokerRequest(
     if (!retry || attempt >= config.attempts || Date.now() + wait >= deadline) return answer;
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
+}
+
+export type StepName = 'publish' | 'can-i-deploy' | 'record-deployment';
+
+function brokerReasons(body: unknown): string[] {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (Array.isArray(errors)) return errors.map(String);
+  if (errors && typeof errors === 'object')
+    return Object.entries(errors).flatMap(([field, messages]) =>
+      (Array.isArray(messages) ? messages : [messages]).map((message) => `${field}: ${String(message)}`),
+    );
+  return [];
+}
+
+/** For a `pb:record-deployment` link missing, or can-i-deploy's 400. */
+export const noEnvironment = (name: string) =>
+  `the broker has no environment "${name}": check the name, or create it once with: pact broker create-environment --name ${name}`;
+
+/** One line saying what went wrong with the broker (or the proxy before it) and what to do. */
+export function explainBrokerAnswer(
+  answer: BrokerAnswer,
+  config: BrokerConfig,
+  step: StepName,
+  deadline: number,
+): string {
+  const proxy = proxyFor(config.baseUrl, config.env);
+  const through = proxy ? ` through the proxy in ${proxy.variable} (${proxy.address})` : '';
+  if ('timedOut' in answer)
+    return `the broker at ${config.baseUrl} did not answer within ${config.timeoutSeconds} s${through} (PACT_BROKER_TIMEOUT_SECONDS bounds the whole step): check that it is up and that PACT_BROKER_URL points at it.`;
+  // A proxy's 407 is an answer to a plain request, and a transport error to CONNECT (an https broker).
+  if ('status' in answer ? answer.status === 407 : answer.transport.endsWith(' 407')) {
+    return proxy
+      ? `the proxy in ${proxy.variable} (${proxy.address}) asked for credentials (407 Proxy Authentication Required): give them in ${proxy.variable} (http://user:password@host:port), or add the broker's host to NO_PROXY.`
+      : 'something between here and the broker asked for proxy credentials (407 Proxy Authentication Required): set HTTP_PROXY/HTTPS_PROXY to that proxy, with its credentials.';
+  }
+  if ('transport' in answer) {
+    const cause = answer.transport;
+    if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|ERR_TLS/.test(cause) && !/PROXY/.test(cause)) {
+      return `the broker's TLS certificate at ${config.baseUrl} failed verification (${cause}): if a private CA signed it, set SSL_CERT_FILE to that CA's certificate (PEM). Verification is never skipped.`;
+    }
+    if (proxy && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH)$|PROXY/.test(cause)) {
+      return `could not reach the broker at ${config.baseUrl}${through} (${cause}): the proxy is down or wrong; fix ${proxy.variable}, or add the broker's host to NO_PROXY if it needs no proxy.`;
+    }
+    return `could not reach the broker at ${config.baseUrl}${through} (${cause}, ${count(config.attempts, 'attempt')}): check that it is up and that PACT_BROKER_URL points at it.`;
+  }
+  const { status, statusText, body, path: where } = answer;
+  const reasons = brokerReasons(body).map((reason) => screened(reason, config) ?? WITHHELD);
+  const environment = /Environment with name '([^']+)' does not exist/.exec(reasons.join(' '))?.[1];
+  const auth = config.auth;
+  if (status >= 300 && status < 400) {
+    const to = answer.location ? ` to ${new URL(answer.location, config.baseUrl).origin}` : '';
+    return `the broker answered ${status} ${statusText}${to} for ${where}: redirects are not followed (credentials go only to PACT_BROKER_URL); set PACT_BROKER_URL to the broker's real address.`;
+  }
+  if (status === 401) {
+    const check =
+      auth?.kind === 'basic'
+        ? `${auth.usernameVariable} and ${auth.passwordVariable}`
+        : (auth?.tokenVariable ?? 'the credentials');
+    const readOnly = {
+      publish: ' (a read-only user cannot publish)',
+      'record-deployment': ' (a read-only user cannot record deployments)',
+      'can-i-deploy': '',
+    }[step];
+    return `the broker refused the credentials (401 Unauthorized): check ${check}${readOnly}.`;
+  }
+  if (status === 403) return 'the broker refused access (403 Forbidden): the user lacks permission for this.';
+  if (status === 409)
+    return `the broker already holds a different pact for this consumer version (409 Conflict): a published version cannot change. Commit the change (a new commit is a new version), run the tests and publish again.${reasons.length > 0 ? ` The broker: ${reasons.join(' ')}` : ''}`;
+  if (status === 413)
+    return 'the broker (or a proxy in front of it) refused the request as too large (413 Payload Too Large): keep the pact smaller, or ask its operators to raise the body-size limit.';
+  if (status === 429) {
+    const retryAfter = /^\d{1,9}$/.test(answer.retryAfter ?? '') ? `${answer.retryAfter} s` : undefined;
+    if (retryAfter && Date.now() >= deadline - 1000)
+      return `the broker is rate limiting (429 Too Many Requests, Retry-After: ${retryAfter}), and the step ran out of PACT_BROKER_TIMEOUT_SECONDS (${config.timeoutSeconds} s): run it again later, or ask the broker's operators about the limit.`;
+    return `the broker kept answering 429 Too Many Requests (rate limited) to each of ${count(config.attempts, 'attempt')}: wait a while and run the step again, or ask its operators about the limit.`;
+  }
+  if (status === 400 && environment) return noEnvironment(environment);
+  if (status === 400 && reasons.length === 0 && auth?.kind === 'token') {
+    return `the broker answered 400 Bad Request to the bearer token: a broker with basic auth answers so to any other scheme. Set ${BROKER_VARIABLES.username[0]} and ${BROKER_VARIABLES.password[0]} instead of ${auth.tokenVariable}.`;
+  }
+  if (status === 404)
+    return `the broker answered 404 Not Found for ${where}: PACT_BROKER_URL (${config.baseUrl}) is probably not the broker's root; check its path prefix (the root's page is the broker's index).`;
+  if (status >= 500)
+    return `the broker answered ${status} ${statusText} to each of ${count(config.attempts, 'attempt')}: it is failing; try again later or ask its operators.`;
+  return `the broker answered ${status} ${statusText}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}.`;
 }

@@ -176,6 +176,15 @@ export function refuseNpmDryRun(step: string, env: Env = process.env): void {
     );
 }
 
+/** The JSON in `json`, or undefined when there is none (the parser's message quotes content, so it is never shown). */
+export function parseJson(json: string | undefined): unknown {
+  try {
+    return json ? JSON.parse(json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**

@@ -230,7 +230,7 @@ export class AggregatorHttp {
         timeoutMs: this.timeoutMs,
         maxResponseBytes: this.maxResponseBytes,
       };
-      const failure = describeTransportFailure(error, limits);
+      const failure = classifyTransportError(error, limits);
       throw new AggregatorError(operation, failure.kind, failure.detail);
     } finally {
       clearTimeout(timer);
@@ -276,7 +276,7 @@ export interface RequestLimits {
  * What an axios (or Node) error means for the caller. The kind follows the error's code; only the size limit
  * is recognised by axios' message as well, since axios gives it no code of its own.
  */
-export function describeTransportFailure(
+export function classifyTransportError(
   error: unknown,
   { deadlinePassed, bodyBegan = false, timeoutMs, maxResponseBytes }: RequestLimits,
 ): TransportFailure {

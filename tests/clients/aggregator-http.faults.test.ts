@@ -3,7 +3,7 @@ import { AxiosError, type AxiosResponse } from 'axios';
 import {
   AggregatorHttp,
   DEFAULT_MAX_RESPONSE_BYTES,
-  describeTransportFailure,
+  classifyTransportError,
   pickCountries,
   unexpectedStatus,
   type AggregatorClientOptions,
@@ -230,7 +230,7 @@ describe('the shared transport under faults', () => {
   ] as const)('maps the code %s to %s', (code, kind) => {
     const error = Object.assign(new Error(`connect ${code}`), { code });
 
-    expect(describeTransportFailure(error, NO_DEADLINE_PASSED).kind).toBe(kind);
+    expect(classifyTransportError(error, NO_DEADLINE_PASSED).kind).toBe(kind);
   });
 
   it('maps a reset after the response began to an invalid response', () => {
@@ -239,7 +239,7 @@ describe('the shared transport under faults', () => {
       status: 200,
     } as AxiosResponse);
 
-    expect(describeTransportFailure(resetMidBody, NO_DEADLINE_PASSED)).toEqual({
+    expect(classifyTransportError(resetMidBody, NO_DEADLINE_PASSED)).toEqual({
       kind: 'invalid-response',
       detail: 'the connection closed before the whole body arrived',
     });
@@ -248,6 +248,6 @@ describe('the shared transport under faults', () => {
   it('does not call a cancellation a timeout unless the deadline passed', () => {
     const canceled = Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
 
-    expect(describeTransportFailure(canceled, NO_DEADLINE_PASSED).kind).toBe('unreachable');
+    expect(classifyTransportError(canceled, NO_DEADLINE_PASSED).kind).toBe('unreachable');
   });
 });

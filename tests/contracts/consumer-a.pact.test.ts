@@ -31,18 +31,16 @@ describe('consumer-a (country directory) and the aggregator', () => {
       .uponReceiving('a request for all countries')
       .withRequest('GET', '/countries', (request) => request.headers(ACCEPTS_JSON))
       .willRespondWith(200, (response) =>
-        response
-          .headers(JSON_RESPONSE_HEADERS)
-          .jsonBody(
-            eachLike(
-              {
-                code: countryCode(india.code),
-                name: string(india.name),
-                population: positiveInteger(india.population),
-              },
-              1,
-            ),
+        response.headers(JSON_RESPONSE_HEADERS).jsonBody(
+          eachLike(
+            {
+              code: countryCode(india.code),
+              name: string(india.name),
+              population: positiveInteger(india.population),
+            },
+            1,
           ),
+        ),
       )
       .executeTest(async (mockServer) => {
         const countries = await new CountryDirectoryClient(mockServer.url).listCountries();

@@ -5,7 +5,7 @@ import type { Circus } from '@jest/types';
 import { TestEnvironment } from 'jest-environment-node';
 import { consoleTakingMismatches, mismatchError, mismatchReportOf } from './mismatch-report';
 import { declaredPactFiles } from './declared-pact-files';
-import { ProvenanceRun } from './pact-provenance';
+import { ProvenanceRun } from '../../scripts/lib/provenance';
 
 /** Read by pact-core-once.ts (the pact-js #1438 workaround), the module test files get for pact-core. */
 const SHARED_PACT_CORE = Symbol.for('aggregator-contracts.pact-core');
@@ -35,7 +35,7 @@ function plainLine(text: string): Error {
  *    failed, and the line saying so is the last error of the last failed test: it prints with the file's
  *    report, where a line on stderr would print above Jest's FAIL header.
  * 4. Provenance: the git state is read when the spec file's run starts and when it ends; when every test
- *    passed, each pact this run still owns gets a record (pact-provenance.ts), which the pipeline steps require.
+ *    passed, each pact this run still owns gets a record (scripts/lib/provenance.ts), which the pipeline steps require.
  * 5. One pact-core per process: the test files' `@pact-foundation/pact-core` is the instance this process loaded,
  *    on first use, so the native library is initialised once (pact-core-once.ts says why).
  */

@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrokerConfig } from '../../scripts/lib/broker-config';
 import type { BrokerStep } from '../../scripts/lib/broker-step';
-import { askUntilKnown, canIDeploy, type Clock, type Question } from '../../scripts/lib/can-i-deploy-verdict';
-import { describeCliFailure, distinctiveSecrets, runPactCli, screened, type CliRun } from '../../scripts/lib/pact-cli';
-import { publishPacts } from '../../scripts/lib/publish';
-import { recordDeployments } from '../../scripts/lib/record-deployments';
+import { askUntilKnown, canIDeployStep, type Clock, type Question } from '../../scripts/lib/can-i-deploy-step';
+import { explainCliRun, runPactCli, type CliRun } from '../../scripts/lib/pact-cli';
+import { distinctiveSecrets, screened } from '../../scripts/lib/secrets';
+import { publishStep } from '../../scripts/lib/publish-step';
+import { recordDeploymentStep } from '../../scripts/lib/record-deployment-step';
 import { halIndex, startFaultServer, type Answer, type FaultServer, type SeenRequest } from './misbehaving-broker';
 import { fixturePact } from './fixture-project';
 import { unusedUrl } from '../clients/fixture-server';
@@ -75,7 +76,7 @@ async function collect(action: (io: Io) => Promise<number>): Promise<{ code: num
 }
 
 const publish = (config: BrokerConfig, consumers = CONSUMERS) =>
-  collect((io) => publishPacts(stepFor(config, consumers), [], false, io));
+  collect((io) => publishStep(stepFor(config, consumers), [], false, io));
 const fakeClock: Clock = { now: () => Date.now(), sleep: () => Promise.resolve() };
 
 const servers: FaultServer[] = [];
@@ -259,7 +260,7 @@ describe("success only with the broker's evidence (#18)", () => {
     const step = stepFor(basic(server.url));
     const second = step.consumers[1]?.pact.path as string;
 
-    const publishing = collect((io) => publishPacts(step, [], false, io));
+    const publishing = collect((io) => publishStep(step, [], false, io));
     await holding;
     // A contract run rewrites the second pact, having written one interaction of two so far.
     writeFileSync(second, fixturePact('fixture_two', 'aggregator', { interactions: [] }));
@@ -290,7 +291,7 @@ describe("success only with the broker's evidence (#18)", () => {
     });
 
     const { code, lines } = await collect((io) =>
-      recordDeployments(stepFor(basic(server.url)), 'production', undefined, false, io),
+      recordDeploymentStep(stepFor(basic(server.url)), 'production', undefined, false, io),
     );
 
     expect(code).toBe(1);
@@ -307,7 +308,7 @@ describe("success only with the broker's evidence (#18)", () => {
     });
 
     const { code, text } = await collect((io) =>
-      recordDeployments(stepFor(basic(server.url)), 'production', undefined, false, io),
+      recordDeploymentStep(stepFor(basic(server.url)), 'production', undefined, false, io),
     );
 
     expect(code).toBe(1);
@@ -339,7 +340,7 @@ describe("success only with the broker's evidence (#18)", () => {
     });
 
     const { code, lines } = await collect((io) =>
-      canIDeploy(stepFor(basic(server.url)), 'production', { retries: 0, intervalSeconds: 1 }, io),
+      canIDeployStep(stepFor(basic(server.url)), 'production', { retries: 0, intervalSeconds: 1 }, io),
     );
 
     expect(code).toBe(1);
@@ -356,8 +357,8 @@ describe('PACT_BROKER_TIMEOUT_SECONDS bounds the whole step', () => {
     const config = basic(server.url, { timeoutSeconds: 2 });
 
     for (const step of [
-      (io: Io) => canIDeploy(stepFor(config), 'production', { retries: 0, intervalSeconds: 1 }, io),
-      (io: Io) => recordDeployments(stepFor(config), 'production', undefined, false, io),
+      (io: Io) => canIDeployStep(stepFor(config), 'production', { retries: 0, intervalSeconds: 1 }, io),
+      (io: Io) => recordDeploymentStep(stepFor(config), 'production', undefined, false, io),
     ]) {
       const started = Date.now();
       const { code, lines } = await collect(step);
@@ -409,7 +410,7 @@ describe('an exit 0 means exactly what it says', () => {
     const server = await serve({ kind: 'status', status: 404 });
 
     const { code, text } = await collect((io) =>
-      publishPacts(stepFor(basic(server.url)), [], false, {
+      publishStep(stepFor(basic(server.url)), [], false, {
         ...io,
         run: () => Promise.resolve(exited0('Usage: pact broker publish [OPTIONS]')),
       }),
@@ -424,7 +425,7 @@ describe('an exit 0 means exactly what it says', () => {
 
   it('can-i-deploy: likewise', async () => {
     const asked = await collect((io) =>
-      canIDeploy(
+      canIDeployStep(
         stepFor(basic('https://b.example.com')),
         'production',
         { retries: 0, intervalSeconds: 1 },
@@ -452,7 +453,7 @@ describe('an exit 0 means exactly what it says', () => {
     };
     const ask = (run: (args: string[]) => Promise<CliRun>) =>
       collect((io) =>
-        canIDeploy(
+        canIDeployStep(
           stepFor(basic('https://b.example.com')),
           'production',
           { retries: 0, intervalSeconds: 1 },
@@ -490,14 +491,14 @@ describe('an exit 0 means exactly what it says', () => {
       stderr: "error: unexpected argument '--bogus' found\n\nUsage: pact broker publish",
       timedOut: false,
     };
-    expect(await describeCliFailure(run, basic('https://b.example.com'), 'publish', Date.now())).toBe(
+    expect(await explainCliRun(run, basic('https://b.example.com'), 'publish', Date.now())).toBe(
       "the pact CLI refused its arguments (exit 2): error: unexpected argument '--bogus' found",
     );
   });
 
   it('a CLI stopped for printing too much is a failure that says so, not an unexpected one', async () => {
     const run: CliRun = { code: null, stdout: '', stderr: '', timedOut: false, overflowed: true };
-    expect(await describeCliFailure(run, basic('https://b.example.com'), 'publish', Date.now())).toBe(
+    expect(await explainCliRun(run, basic('https://b.example.com'), 'publish', Date.now())).toBe(
       'the pact CLI printed more than 64 MiB, so it was stopped: run it by hand to see why.',
     );
   });
@@ -523,7 +524,7 @@ describe('secrets in output', () => {
       },
     };
     const lines: string[] = [];
-    const code = await publishPacts(stepFor(config), [], false, {
+    const code = await publishStep(stepFor(config), [], false, {
       log: (line) => lines.push(line),
       error: (line) => lines.push(line),
       run: () => Promise.resolve(conflict('fixture_one')),

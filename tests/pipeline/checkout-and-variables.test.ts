@@ -3,9 +3,9 @@ import path from 'node:path';
 import { readBrokerConfig } from '../../scripts/lib/broker-config';
 import { prepareBrokerStep } from '../../scripts/lib/broker-step';
 import { resolveConsumerVersion } from '../../scripts/lib/consumer-version';
+import { ProvenanceRun } from '../../scripts/lib/provenance';
 import { loadEnv } from '../../scripts/lib/script';
 import { discoverConsumers } from '../../scripts/lib/project';
-import { ProvenanceRun } from '../contracts/pact-provenance';
 import { createFixtureProject, fixturePact, refusalOf, runScriptIn, type FixtureProject } from './fixture-project';
 
 // What the checkout and the variables can get wrong (#18's smaller findings): each is one line naming the

@@ -4,8 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../../scripts/lib/script';
 import { gitState } from '../../scripts/lib/git';
-import { PROVENANCE_WRITER, provenanceFile, sha256Of, type ProvenanceRecord } from '../../scripts/lib/provenance';
-import { ProvenanceRun } from '../contracts/pact-provenance';
+import {
+  PROVENANCE_WRITER,
+  ProvenanceRun,
+  provenanceFile,
+  sha256Of,
+  type ProvenanceRecord,
+} from '../../scripts/lib/provenance';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
 import { PROVIDER } from '../../src/shared/provider';
 

@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { readBrokerConfig } from '../../scripts/lib/broker-config';
 import { resolveConsumerVersion } from '../../scripts/lib/consumer-version';
-import { canIDeployArgs } from '../../scripts/lib/can-i-deploy-verdict';
+import { canIDeployArgs } from '../../scripts/lib/can-i-deploy-step';
 import { cliEnvironment } from '../../scripts/lib/pact-cli';
-import { MAX_PACT_BYTES, prepareBrokerStep, readPactFiles } from '../../scripts/lib/broker-step';
+import { prepareBrokerStep } from '../../scripts/lib/broker-step';
+import { MAX_PACT_BYTES, readPactFiles } from '../../scripts/lib/pact-files';
 import { checkProvenance, provenanceFile } from '../../scripts/lib/provenance';
-import { checkTags, publishArgs } from '../../scripts/lib/publish';
+import { checkTags, publishArgs } from '../../scripts/lib/publish-step';
 import {
   checkCliValue,
   cliValueProblem,

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { prepareBrokerStep } from '../../scripts/lib/broker-step';
 import { ConfigError } from '../../scripts/lib/script';
 import type { CliRun } from '../../scripts/lib/pact-cli';
-import { publishMain, type StepDeps } from '../../scripts/lib/publish';
+import type { StepContext } from '../../scripts/lib/broker-step';
+import { publishMain } from '../../scripts/lib/publish-step';
 import { createFixtureProject, fixturePact, type FixtureProject } from './fixture-project';
 
 // Bad input to `npm run publish:pact`, in-process: publishMain is the script's whole body (runScript only
@@ -64,10 +65,14 @@ function environment(overrides: Record<string, string | undefined>): Record<stri
  * The script's dependencies, with a pact CLI runner that records each call and answers `answer(args)`:
  * the only way publish:pact sends anything is through it.
  */
-function recordingDeps(answer: (args: string[]) => CliRun): { deps: StepDeps; cliRuns: string[][]; printed: string[] } {
+function recordingDeps(answer: (args: string[]) => CliRun): {
+  deps: StepContext;
+  cliRuns: string[][];
+  printed: string[];
+} {
   const cliRuns: string[][] = [];
   const printed: string[] = [];
-  const deps: StepDeps = {
+  const deps: StepContext = {
     log: (line) => printed.push(line),
     error: (line) => printed.push(line),
     run: (args) => {

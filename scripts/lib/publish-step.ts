@@ -3,28 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { BrokerConfig } from './broker-config';
-import { brokerRequest } from './broker-http';
-import { prepareBrokerStep, type BrokerStep, type PactFile } from './broker-step';
+import { brokerRequest, explainBrokerAnswer } from './broker-http';
+import { prepareBrokerStep, type BrokerStep, type StepContext } from './broker-step';
 import type { ConsumerVersion } from './consumer-version';
-import {
-  cliJson,
-  describeCliFailure,
-  describeFailure,
-  refuseCredentialsIn,
-  runPactCli,
-  screened,
-  type CliRun,
-} from './pact-cli';
+import { cliJson, explainCliRun, runPactCli } from './pact-cli';
+import type { PactFile } from './pact-files';
+import { refuseCredentialsIn, screened } from './secrets';
 import { checkCliValue, cliOptions, ConfigError, count, dryRunRequested, parseFlags } from './script';
-
-export type CliRunner = (args: string[], config: BrokerConfig, deadline: number) => Promise<CliRun>;
-
-export interface StepDeps {
-  log: (line: string) => void;
-  error: (line: string) => void;
-  /** The pact CLI (tests hand in a recorder). */
-  run?: CliRunner;
-}
 
 /** `--tag` values: one word each, since the CLI takes a comma-separated list. */
 export function checkTags(tags: string[]): string[] {
@@ -77,7 +62,7 @@ async function missingEvidence(
   const where = `/pacts/provider/${encodeURIComponent(pact.provider)}/consumer/${encodeURIComponent(pact.consumer)}/version/${encodeURIComponent(version)}`;
   const answer = await brokerRequest(broker, 'GET', where, deadline);
   if (!('status' in answer) || answer.status !== 200)
-    return `reading it back failed: ${describeFailure(answer, broker, 'publish', deadline)}`;
+    return `reading it back failed: ${explainBrokerAnswer(answer, broker, 'publish', deadline)}`;
   const held = (answer.body ?? {}) as PactContent;
   const sent = JSON.parse(pact.content.toString('utf8')) as PactContent;
   const same =
@@ -91,7 +76,12 @@ async function missingEvidence(
 }
 
 /** Publishes each pact in turn under one deadline, until the first failure; a pact counts only when the broker's copy matches. */
-export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boolean, deps: StepDeps): Promise<number> {
+export async function publishStep(
+  step: BrokerStep,
+  tags: string[],
+  dryRun: boolean,
+  deps: StepContext,
+): Promise<number> {
   const { broker, version } = step;
   const pacts = step.consumers.map(({ pact }) => pact);
   const branchName = version.branchSource === 'git' ? 'the git branch' : (version.branchSource ?? 'the branch');
@@ -130,7 +120,7 @@ export async function publishPacts(step: BrokerStep, tags: string[], dryRun: boo
       const result = await (deps.run ?? runPactCli)(publishArgs(copy, broker.baseUrl, version, tags), broker, deadline);
       const failure =
         result.code !== 0 || result.timedOut
-          ? await describeCliFailure(result, broker, 'publish', deadline)
+          ? await explainCliRun(result, broker, 'publish', deadline)
           : await missingEvidence(pact, version.number, broker, deadline).then(
               (missing) =>
                 missing &&
@@ -167,7 +157,7 @@ export async function publishMain(
   argv: string[],
   root: string,
   processEnv: NodeJS.ProcessEnv,
-  deps: StepDeps,
+  deps: StepContext,
 ): Promise<number> {
   const flags = parseFlags(
     argv,
@@ -178,5 +168,5 @@ export async function publishMain(
   const tags = checkTags(flags.tag ?? []);
   const dryRun = dryRunRequested(flags['dry-run'], processEnv);
   // Everything is checked before the first request: bad input publishes nothing.
-  return publishPacts(prepareBrokerStep(root, processEnv, { dryRun, notify: deps.error }), tags, dryRun, deps);
+  return publishStep(prepareBrokerStep(root, processEnv, { dryRun, notify: deps.error }), tags, dryRun, deps);
 }

@@ -1,8 +1,7 @@
 import type { BrokerConfig } from './broker-config';
-import { brokerRequest } from './broker-http';
-import type { BrokerStep } from './broker-step';
-import { describeFailure, noEnvironment, refuseCredentialsIn } from './pact-cli';
-import type { StepDeps } from './publish';
+import { brokerRequest, explainBrokerAnswer, noEnvironment } from './broker-http';
+import type { BrokerStep, StepContext } from './broker-step';
+import { refuseCredentialsIn } from './secrets';
 import { count } from './script';
 
 type Link = { name?: string; href?: string };
@@ -17,7 +16,7 @@ type DeployedVersion = {
  * Records one version as deployed through the HAL API as the pact CLI does (the version's `pb:record-deployment` link, then a
  * POST); it counts only when the broker, read back, shows it currently deployed there. Returns what was missing, if anything.
  */
-async function recordDeployment(
+async function recordOne(
   broker: BrokerConfig,
   consumer: string,
   version: string,
@@ -30,7 +29,7 @@ async function recordDeployment(
   if ('status' in found && found.status === 404)
     return `the broker does not know ${consumer} version ${version} (404): publish its pacts first (npm run publish:pact), or check PACT_BROKER_URL's path prefix.`;
   if (!('status' in found) || found.status !== 200)
-    return describeFailure(found, broker, 'record-deployment', deadline);
+    return explainBrokerAnswer(found, broker, 'record-deployment', deadline);
   const links = (found.body as { _links?: Record<string, Link | Link[] | undefined> } | undefined)?._links;
   if (!links)
     return `the broker's answer for ${consumer} version ${version} is not a Pact Broker version (no _links): is PACT_BROKER_URL a Pact Broker?`;
@@ -44,7 +43,7 @@ async function recordDeployment(
     instance ? { applicationInstance: instance, target: instance } : {},
   );
   if (!('status' in posted) || posted.status < 200 || posted.status > 299)
-    return describeFailure(posted, broker, 'record-deployment', deadline);
+    return explainBrokerAnswer(posted, broker, 'record-deployment', deadline);
   // The broker's evidence: the deployed version it created, read again from its own link.
   const self = (posted.body as DeployedVersion | undefined)?._links?.self?.href;
   const readBack = self ? await brokerRequest(broker, 'GET', self, deadline) : undefined;
@@ -61,12 +60,12 @@ async function recordDeployment(
 }
 
 /** Records every consumer's version, all at once under one deadline (each deployment happened); exit 0 only if each shows recorded. */
-export async function recordDeployments(
+export async function recordDeploymentStep(
   step: BrokerStep,
   environment: string,
   instance: string | undefined,
   dryRun: boolean,
-  deps: StepDeps,
+  deps: StepContext,
 ): Promise<number> {
   const { broker, version } = step;
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
@@ -86,7 +85,7 @@ export async function recordDeployments(
   }
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
   const missing = await Promise.all(
-    consumers.map((consumer) => recordDeployment(broker, consumer, version.number, environment, instance, deadline)),
+    consumers.map((consumer) => recordOne(broker, consumer, version.number, environment, instance, deadline)),
   );
   const failed = consumers.filter((consumer, index) => {
     deps.log(

@@ -1,7 +1,7 @@
 import { PROVIDER } from '../../src/shared/provider';
-import type { BrokerStep } from './broker-step';
-import { cliJson, describeCliFailure, refuseCredentialsIn, runPactCli, screened, WITHHELD } from './pact-cli';
-import type { StepDeps } from './publish';
+import type { BrokerStep, StepContext } from './broker-step';
+import { cliJson, explainCliRun, runPactCli } from './pact-cli';
+import { refuseCredentialsIn, screened, WITHHELD } from './secrets';
 import { checkCliValue, cliOptions } from './script';
 
 /** The part of the broker's matrix answer (GET /matrix, through `pact broker can-i-deploy -o json`) we read. */
@@ -116,11 +116,11 @@ function table(answer: MatrixAnswer): string[] {
 }
 
 /** can-i-deploy for every consumer of `step`; exit 0 only when every answer is a yes with its evidence. */
-export async function canIDeploy(
+export async function canIDeployStep(
   step: BrokerStep,
   environment: string,
   wait: { retries: number; intervalSeconds: number },
-  deps: StepDeps & { clock?: Clock },
+  deps: StepContext & { clock?: Clock },
 ): Promise<number> {
   const { broker, version } = step;
   const clock = deps.clock ?? systemClock;
@@ -136,7 +136,7 @@ export async function canIDeploy(
       deadline,
     );
     if (result.code !== 0 || result.timedOut)
-      return { failure: await describeCliFailure(result, broker, 'can-i-deploy', deadline) };
+      return { failure: await explainCliRun(result, broker, 'can-i-deploy', deadline) };
     const answer = cliJson(result) as Partial<MatrixAnswer> | undefined;
     const deployable = answer?.summary?.deployable;
     if (

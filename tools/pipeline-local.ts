@@ -7,15 +7,15 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
-import { readBrokerConfig } from './lib/broker-config';
-import { brokerRequest } from './lib/broker-http';
-import { cliEnvironment, describeFailure } from './lib/pact-cli';
-import { git } from './lib/git';
-import { PROJECT_ROOT } from './lib/project';
-import { ConfigError, EXIT, loadEnv, parseFlags, runScript } from './lib/script';
+import { readBrokerConfig } from '../scripts/lib/broker-config';
+import { brokerRequest, explainBrokerAnswer } from '../scripts/lib/broker-http';
+import { cliEnvironment } from '../scripts/lib/pact-cli';
+import { git } from '../scripts/lib/git';
+import { PROJECT_ROOT } from '../scripts/lib/project';
+import { ConfigError, EXIT, loadEnv, parseFlags, runScript } from '../scripts/lib/script';
 import { PROVIDER } from '../src/shared/provider';
-import { startReferenceAggregator } from '../tools/reference-aggregator';
 
 const USAGE = 'npm run pipeline:local [-- --allow-remote-broker]';
 const ENVIRONMENT = 'production';
@@ -25,6 +25,26 @@ const bin = (name: string) => path.join(PROJECT_ROOT, 'node_modules', '.bin', na
 class StepFailed extends Error {}
 function fail(line: string): never {
   throw new StepFailed(line);
+}
+
+/**
+ * The reference aggregator as a process of its own (tools/reference-aggregator.ts run directly): its first line is its
+ * URL. It stops when told, or when its stdin closes because we are gone.
+ */
+async function startReferenceAggregator(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'reference-aggregator.ts')], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const closed = once(child, 'close');
+  const [url] = (await Promise.race([once(createInterface({ input: child.stdout }), 'line'), closed])) as [unknown];
+  if (typeof url !== 'string') throw new Error('The reference aggregator stopped before it listened.');
+  const close = async () => {
+    child.kill('SIGTERM');
+    await closed;
+  };
+  return { url, stateSetupUrl: `${url}/_pact/provider-states`, close };
 }
 
 runScript(async (argv) => {
@@ -64,7 +84,7 @@ runScript(async (argv) => {
   };
   const deadline = () => Date.now() + config.timeoutSeconds * 1000;
 
-  const aggregator = await startReferenceAggregator();
+  const aggregator = await startReferenceAggregator({ PATH: process.env.PATH, HOME: process.env.HOME });
   try {
     await check('contract tests passed', bin('jest'), ['tests/contracts'], ours);
     await check('pacts published', bin('tsx'), ['scripts/publish-pact.ts'], ours);
@@ -100,7 +120,7 @@ runScript(async (argv) => {
     const listed = await brokerRequest(config, 'GET', '/environments', deadline());
     if (!('status' in listed) || listed.status !== 200)
       fail(
-        `The broker did not list its environments (GET /environments): ${describeFailure(listed, config, 'record-deployment', 0)}`,
+        `The broker did not list its environments (GET /environments): ${explainBrokerAnswer(listed, config, 'record-deployment', 0)}`,
       );
     if (!JSON.stringify(listed.body).includes(`"name":"${ENVIRONMENT}"`)) {
       const created = await brokerRequest(config, 'POST', '/environments', deadline(), {
@@ -109,7 +129,7 @@ runScript(async (argv) => {
       });
       if (!('status' in created) || created.status !== 201)
         fail(
-          `The broker did not create the environment ${ENVIRONMENT}: ${describeFailure(created, config, 'record-deployment', 0)}`,
+          `The broker did not create the environment ${ENVIRONMENT}: ${explainBrokerAnswer(created, config, 'record-deployment', 0)}`,
         );
       console.log(`✓ environment ${ENVIRONMENT} created (it was missing)`);
     }
