@@ -1,6 +1,18 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
+/**
+ * Dependencies run one way: src/ <- the pipeline library (scripts/lib/) <- the CI verbs (scripts/*.ts); the developer
+ * tools (tools/, broker/) sit beside the verbs; tests/ sits on top and may import anything.
+ */
+const layer = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: forbidden.map((regex) => ({ regex, message: why })) }],
+  },
+});
+const outside = (...folders) => `(^|/)(${folders.join('|')})/`;
+
 export default tseslint.config(
   {
     ignores: [
@@ -36,4 +48,25 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  layer(['src/**/*.ts'], [outside('scripts', 'tests', 'tools', 'broker')], 'src/ imports nothing outside src/.'),
+  layer(
+    ['scripts/lib/**/*.ts'],
+    [outside('tests', 'tools', 'broker'), '^\\.\\./[\\w-]+$'],
+    'The pipeline library imports only src/ and packages, never a verb, a tool or a test.',
+  ),
+  layer(
+    ['scripts/*.ts'],
+    [outside('tests', 'tools', 'broker'), '^\\./[\\w-]+$'],
+    'A CI verb imports the pipeline library and src/, never another verb, a tool or a test.',
+  ),
+  layer(
+    ['tools/*.ts'],
+    [outside('tests', 'broker'), '^\\./'],
+    "A developer tool imports the pipeline library and src/, never another tool's modules or a test.",
+  ),
+  layer(
+    ['broker/**/*.ts'],
+    [outside('tests', 'tools')],
+    "The broker tool imports the pipeline library, never another tool's modules or a test.",
+  ),
 );
