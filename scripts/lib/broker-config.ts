@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError, variableName, wholeNumberFlag, type Env } from './script';
+import { checkSecretLength } from './secrets';
 
 /** Each setting and the variables that may hold it: our scenario's name first, then the pact CLI's standard one. */
 export const BROKER_VARIABLES = {
@@ -104,13 +105,17 @@ function readBrokerAuth(username: Setting, password: Setting, token: Setting): B
       `${token.variable} and ${(username ?? password)?.variable} are both set: use a bearer token or a username and password, not both.`,
     );
   }
-  if (token) return { kind: 'token', token: token.value, tokenVariable: token.variable };
+  if (token) {
+    checkSecretLength(token.value, token.variable);
+    return { kind: 'token', token: token.value, tokenVariable: token.variable };
+  }
   if (username && password) {
     // Basic auth joins them as user:password, so the broker would split such a user name at its first ":".
     if (username.value.includes(':'))
       throw new ConfigError(
         `${username.variable} contains ":", which HTTP basic auth cannot carry in a user name: use the broker user's exact name, or a token.`,
       );
+    checkSecretLength(password.value, password.variable);
     return {
       kind: 'basic',
       username: username.value,

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { text } from 'node:stream/consumers';
 import tls from 'node:tls';
 import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
 import { count, parseJson } from './script';
@@ -33,7 +32,30 @@ export function proxyFor(
   return variable && proxy ? { variable, url: proxy, address: URL.parse(proxy)?.host ?? '(not a URL)' } : undefined;
 }
 
-/** One request, no retries. `target` is a path, or a HAL link whose path is taken against the base URL (as the CLI does). */
+/** The most of an answer read: more is no broker's answer to our requests. */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A HAL link of the broker's as a path under PACT_BROKER_URL, or why it is not followed: only a link that resolves to
+ * the configured origin and stays under its base path is used, so no credential goes anywhere else. A scheme-relative
+ * `//host/…` link is another host, not a path.
+ */
+export function brokerLink(config: BrokerConfig, href: unknown): { path: string } | { refused: string } {
+  const base = new URL(`${config.baseUrl}/`);
+  const link = typeof href === 'string' ? URL.parse(href, base.href) : null;
+  if (!link) return { refused: `its link ${JSON.stringify(String(href).slice(0, 80))} is not a URL` };
+  if (link.origin !== base.origin)
+    return {
+      refused: `its link points to ${link.origin}, not to PACT_BROKER_URL (${base.origin}): links elsewhere are never followed, so no credential leaves the broker`,
+    };
+  if (!link.pathname.startsWith(base.pathname))
+    return {
+      refused: `its link ${link.pathname} is outside PACT_BROKER_URL's path ${base.pathname}: such links are never followed`,
+    };
+  return { path: `/${link.pathname.slice(base.pathname.length)}${link.search}` };
+}
+
+/** One request, no retries, to `target`: a path under the base URL (ours, or one brokerLink gave). The deadline covers connect, headers and body. */
 function once(
   config: BrokerConfig,
   method: string,
@@ -41,11 +63,10 @@ function once(
   body: unknown,
   deadline: number,
 ): Promise<BrokerAnswer> {
+  // A path of ours always starts with one "/": "//host" would be another host.
+  if (!/^\/(?!\/)/.test(target)) throw new Error(`not a path under the broker's base URL: ${target}`);
   const base = new URL(config.baseUrl);
-  const link = new URL(target, `${config.baseUrl}/`);
-  const path = target.startsWith('/')
-    ? `${base.pathname.replace(/\/$/, '')}${target}`
-    : `${link.pathname}${link.search}`;
+  const path = `${base.pathname.replace(/\/$/, '')}${target}`;
   const url = new URL(path, base.origin);
   const secure = url.protocol === 'https:';
   // The agent gets only the proxy proxyFor names, so our requests and our messages about them agree.
@@ -65,36 +86,45 @@ function once(
         ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
         : `Bearer ${auth.token}`;
   return new Promise((resolve) => {
-    const request = (secure ? https : http).request(
-      url,
-      { method, headers, agent, timeout: Math.max(1, deadline - Date.now()) },
-      (response) => {
-        const {
-          statusCode = 0,
-          statusMessage = '',
-          headers: { location, 'retry-after': retryAfter },
-        } = response;
-        text(response).then(
-          (answer) =>
-            resolve({
-              status: statusCode,
-              statusText: statusMessage,
-              body: parseJson(answer),
-              location,
-              retryAfter,
-              path,
-            }),
-          (error: NodeJS.ErrnoException) => resolve({ transport: error.code ?? 'error', path }),
-        );
-      },
-    );
-    request.on('timeout', () => {
+    let settled = false;
+    const settle = (answer: BrokerAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       request.destroy();
-      resolve({ timedOut: true, path });
+      agent.destroy();
+      resolve(answer);
+    };
+    const request = (secure ? https : http).request(url, { method, headers, agent }, (response) => {
+      const {
+        statusCode = 0,
+        statusMessage = '',
+        headers: { location, 'retry-after': retryAfter },
+      } = response;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) settle({ transport: 'an answer over 32 MiB', path });
+        else chunks.push(chunk);
+      });
+      response.on('end', () =>
+        settle({
+          status: statusCode,
+          statusText: statusMessage,
+          body: parseJson(Buffer.concat(chunks).toString('utf8')),
+          location,
+          retryAfter,
+          path,
+        }),
+      );
+      response.on('error', (error: NodeJS.ErrnoException) => settle({ transport: error.code ?? 'error', path }));
     });
+    // One deadline for connect, headers and the whole body: a broker that trickles its answer is stopped at it too.
+    const timer = setTimeout(() => settle({ timedOut: true, path }), Math.max(1, deadline - Date.now()));
     // A proxy's 407 to CONNECT (an https broker) arrives as an error, not an answer.
     request.on('error', (error: NodeJS.ErrnoException) =>
-      resolve({ transport: `${error.code ?? 'error'}${/\b407\b/.test(error.message) ? ' 407' : ''}`, path }),
+      settle({ transport: `${error.code ?? 'error'}${/\b407\b/.test(error.message) ? ' 407' : ''}`, path }),
     );
     request.end(payload);
   });
@@ -167,8 +197,14 @@ export function explainBrokerAnswer(
   const environment = /Environment with name '([^']+)' does not exist/.exec(reasons.join(' '))?.[1];
   const auth = config.auth;
   if (status >= 300 && status < 400) {
-    const to = answer.location ? ` to ${new URL(answer.location, config.baseUrl).origin}` : '';
-    return `the broker answered ${status} ${statusText}${to} for ${where}: redirects are not followed (credentials go only to PACT_BROKER_URL); set PACT_BROKER_URL to the broker's real address.`;
+    const location = answer.location === undefined ? undefined : URL.parse(answer.location, `${config.baseUrl}/`);
+    const to =
+      answer.location === undefined
+        ? ' without a Location'
+        : location
+          ? ` to ${location.origin === new URL(config.baseUrl).origin ? location.pathname : location.origin}`
+          : ' to a Location that is not a URL';
+    return `the broker answered ${status} ${statusText}${to} for ${where}: redirects are never followed (the answer must come from PACT_BROKER_URL, and credentials go only there); set PACT_BROKER_URL to the broker's real address.`;
   }
   if (status === 401) {
     const check =

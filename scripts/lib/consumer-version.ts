@@ -26,9 +26,17 @@ const CI_BRANCH_VARIABLES = [
 
 const set = (env: Env, name: string) => env[name]?.replace(/^ +| +$/g, '') || undefined;
 
-/** The commit of the clean checkout holding `pactDir` (GIT_COMMIT must name it; outside git it is the version), branch and build link. */
-export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersion {
-  const state = gitState(pactDir, pactDir);
+/**
+ * The commit of the clean checkout at `root` holding `pactDir` (GIT_COMMIT must name it; outside git it is the
+ * version), branch and build link. `defer` (a dry run) hears a dirty tree's refusal instead of its being thrown.
+ */
+export function resolveConsumerVersion(
+  env: Env,
+  pactDir: string,
+  root: string = pactDir,
+  defer?: (refusal: ConfigError) => void,
+): ConsumerVersion {
+  const state = gitState(root, pactDir);
   const fromEnv = set(env, 'GIT_COMMIT');
   const name = variableName(env, 'GIT_COMMIT');
   let number = state?.commit;
@@ -56,9 +64,11 @@ export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersi
     const fix = state.changes.some((change) => change.endsWith(' (untracked)'))
       ? 'commit or remove what you changed, and add untracked folders that CI creates (a cache such as .npm/) to .gitignore: git stash does not take untracked files'
       : 'commit or stash the changes';
-    throw new ConfigError(
+    const dirty = new ConfigError(
       `The working tree has uncommitted changes (${shown}): ${fix}; then run the tests again and publish.`,
     );
+    if (!defer) throw dirty;
+    defer(dirty);
   }
   // GitHub checks out a merge commit for pull_request events: no branch holds it, so the broker would get a version that never existed.
   if (/^pull_request/.test(env.GITHUB_EVENT_NAME ?? '') && env.GITHUB_SHA === number) {
@@ -66,7 +76,7 @@ export function resolveConsumerVersion(env: Env, pactDir: string): ConsumerVersi
       `HEAD is GitHub's merge commit of the pull request (GITHUB_EVENT_NAME=${env.GITHUB_EVENT_NAME}): check out the PR's head commit (actions/checkout with ref: \${{ github.event.pull_request.head.sha }}), as Pact's docs advise, then run the tests and publish.`,
     );
   }
-  const branch = resolveBranch(env, state ? pactDir : undefined);
+  const branch = resolveBranch(env, state ? root : undefined);
   if (branch) checkCliValue(branch.value, { name: variableName(env, branch.source), showValue: false });
   return {
     number,

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
+import type { BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer, type BrokerAnswer, type StepName } from './broker-http';
+import { childEnvironment, runChild, type ChildRun } from './child-process';
 import { parseJson, type Env } from './script';
 import { screened, WITHHELD } from './secrets';
 
@@ -13,62 +13,39 @@ export function pactCliBinary(): string {
   return path.join(path.dirname(packageJson), 'standalone', process.platform === 'win32' ? 'pact.exe' : 'pact');
 }
 
-/** `base` with the CLI's usage reporting off unless the user chose (any PACT_DO_NOT_TRACK value is kept). */
-export const withoutTelemetry = (base: Env): NodeJS.ProcessEnv => ({
-  ...base,
-  PACT_DO_NOT_TRACK: base.PACT_DO_NOT_TRACK ?? 'true',
-});
+/** An environment for the pact CLI's other tools (stub, verifier): the allowlist of child-process.ts, telemetry off unless the user chose. */
+export const withoutTelemetry = (base: Env): NodeJS.ProcessEnv => childEnvironment(base);
 
-/** The CLI's environment: the step's (.env included), broker settings replaced by the standard variables. Secrets travel only here, never in argv. */
+/** The CLI's environment: the allowlist of child-process.ts from the step's (.env included), and the broker settings as the CLI's standard variables. Secrets travel only here, never in argv. */
 export function cliEnvironment(config: BrokerConfig): NodeJS.ProcessEnv {
-  const env = withoutTelemetry(config.env);
-  for (const name of [...Object.values(BROKER_VARIABLES).flat(), 'SSL_SKIP_VERIFICATION']) delete env[name];
-  env.PACT_BROKER_HTTP_RETRIES = String(config.attempts);
-  if (config.auth?.kind === 'basic')
-    Object.assign(env, { PACT_BROKER_USERNAME: config.auth.username, PACT_BROKER_PASSWORD: config.auth.password });
-  if (config.auth?.kind === 'token') env.PACT_BROKER_TOKEN = config.auth.token;
-  return env;
+  const auth = config.auth;
+  return childEnvironment(config.env, {
+    PACT_BROKER_HTTP_RETRIES: String(config.attempts),
+    PACT_BROKER_USERNAME: auth?.kind === 'basic' ? auth.username : undefined,
+    PACT_BROKER_PASSWORD: auth?.kind === 'basic' ? auth.password : undefined,
+    PACT_BROKER_TOKEN: auth?.kind === 'token' ? auth.token : undefined,
+  });
 }
 
-export interface CliRun {
-  /** null when killed. */
-  code: number | null;
-  /** For parsing only; never printed as is. */
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  /** Killed because it printed more than MAX_CLI_OUTPUT: nothing it said can be read. */
-  overflowed?: true;
-}
+export type CliRun = ChildRun;
 
 /** How a step runs the pact CLI: runPactCli, or a recorder in tests. */
 export type CliRunner = (args: string[], config: BrokerConfig, deadline: number) => Promise<CliRun>;
 
 const MAX_CLI_OUTPUT = 64 * 1024 * 1024;
 
-/** Runs `pact <args>` with the broker's credentials in its environment, killed at the deadline (epoch ms): it waits forever on a silent broker. */
+/** Runs `pact <args>` with the broker's credentials in its environment, killed at the deadline (epoch ms) or on a signal: it waits forever on a silent broker. */
 export function runPactCli(
   args: string[],
   config: BrokerConfig,
   deadline: number,
   options: { onSpawn?: (pid: number) => void } = {},
 ): Promise<CliRun> {
-  const settings = {
+  return runChild(pactCliBinary(), args, {
     env: cliEnvironment(config),
-    timeout: Math.max(1, deadline - Date.now()),
-    killSignal: 'SIGKILL',
-    maxBuffer: MAX_CLI_OUTPUT,
-  } as const;
-  return new Promise((resolve, reject) => {
-    const child = execFile(pactCliBinary(), args, settings, (error, stdout, stderr) => {
-      const code = error ? error.code : 0;
-      if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
-        resolve({ code: null, stdout: '', stderr: '', timedOut: false, overflowed: true });
-      else if (typeof code === 'string') reject(error ?? new Error(code));
-      else resolve({ code: code ?? null, stdout, stderr, timedOut: error?.killed === true });
-    });
-    child.stdin?.end();
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    deadline,
+    maxOutput: MAX_CLI_OUTPUT,
+    onSpawn: options.onSpawn,
   });
 }
 
@@ -100,7 +77,12 @@ export async function explainCliRun(
     return `the pact CLI refused its arguments (exit 2): ${screened(reason, config) ?? WITHHELD}`;
   }
   const text = stripVTControlCharacters(run.stdout);
-  const path = /pact broker path '([^']*)'/.exec(text)?.[1] || '/';
+  const named = /pact broker path '([^']*)'/.exec(text)?.[1] || '/';
+  const path = /^\/(?!\/)/.test(named) ? named : '/';
+  // The CLI follows redirects, to other hosts too (without the credentials there), so the status it reports may be
+  // another host's: one look of our own at the same path, which follows nothing, tells a redirect for what it is.
+  const look = await brokerRequest({ ...config, attempts: 1 }, 'GET', path, Math.max(deadline, Date.now() + 500));
+  if ('status' in look && look.status >= 300 && look.status < 400) return describe(look);
   const answer = (status: number, statusText: string, errors?: unknown): BrokerAnswer => ({
     status,
     statusText,
@@ -116,13 +98,12 @@ export async function explainCliRun(
   if (status && !run.timedOut) return describe(answer(Number(status[1]), status[2] ?? ''));
   if (run.code === 101)
     return "the pact CLI crashed (exit 101) on the broker's answer: is PACT_BROKER_URL a Pact Broker?";
-  // One short look of our own (after a timeout, within half a second) tells a TLS, proxy, rate-limit or down broker apart.
-  const probe = await brokerRequest({ ...config, attempts: 1 }, 'GET', '/', Math.max(deadline, Date.now() + 500));
+  // Our look (after a timeout, within half a second) tells a TLS, proxy, rate-limit or down broker apart.
   if (run.timedOut)
-    return 'status' in probe && probe.status === 429
-      ? explainBrokerAnswer(probe, config, step, 0)
+    return 'status' in look && look.status === 429
+      ? explainBrokerAnswer(look, config, step, 0)
       : describe({ timedOut: true, path: '/' });
-  return 'status' in probe
-    ? `the pact CLI failed (exit ${run.code}) though the broker answers (${probe.status} ${probe.statusText}): run it by hand to see why.`
-    : describe(probe);
+  return 'status' in look
+    ? `the pact CLI failed (exit ${run.code}) though the broker answers (${look.status} ${look.statusText}): run it by hand to see why.`
+    : describe(look);
 }

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer } from './broker-http';
-import { prepareBrokerStep, type BrokerStep, type StepContext } from './broker-step';
+import { prepareBrokerStep, screenedContext, type BrokerStep, type StepContext } from './broker-step';
+import { onInterrupt } from './child-process';
 import type { ConsumerVersion } from './consumer-version';
 import { cliJson, explainCliRun, runPactCli } from './pact-cli';
 import type { PactFile } from './pact-files';
 import { refuseCredentialsIn, screened } from './secrets';
-import { checkCliValue, cliOptions, ConfigError, count, dryRunRequested, parseFlags } from './script';
+import { checkCliValue, cliOptions, ConfigError, count, dryRunRequested, EXIT, parseFlags } from './script';
 
 /** `--tag` values: one word each, since the CLI takes a comma-separated list. */
 export function checkTags(tags: string[]): string[] {
@@ -52,27 +53,56 @@ function covers(held: unknown, sent: unknown): boolean {
   );
 }
 
-/** The broker's evidence that it holds `pact` for this version: its copy, read back, has the same names and interactions. */
+type Link = { name?: unknown; href?: unknown };
+type VersionResource = {
+  number?: unknown;
+  _embedded?: { branchVersions?: { name?: unknown }[]; tags?: { name?: unknown }[] };
+  _links?: { 'pb:pacticipant'?: Link };
+};
+
+/**
+ * The broker's evidence that it holds `pact` for this version: its copy, read back from the version's own URL, has the
+ * same names and interactions and says it is this version's; the version, read back, has the branch and tags sent.
+ */
 async function missingEvidence(
   pact: PactFile,
-  version: string,
+  version: ConsumerVersion,
+  tags: string[],
   broker: BrokerConfig,
   deadline: number,
 ): Promise<string | undefined> {
-  const where = `/pacts/provider/${encodeURIComponent(pact.provider)}/consumer/${encodeURIComponent(pact.consumer)}/version/${encodeURIComponent(version)}`;
+  const consumer = encodeURIComponent(pact.consumer);
+  const where = `/pacts/provider/${encodeURIComponent(pact.provider)}/consumer/${consumer}/version/${encodeURIComponent(version.number)}`;
   const answer = await brokerRequest(broker, 'GET', where, deadline);
   if (!('status' in answer) || answer.status !== 200)
     return `reading it back failed: ${explainBrokerAnswer(answer, broker, 'publish', deadline)}`;
-  const held = (answer.body ?? {}) as PactContent;
+  const held = (answer.body ?? {}) as PactContent & { _links?: { 'pb:consumer-version'?: Link } };
   const sent = JSON.parse(pact.content.toString('utf8')) as PactContent;
   const same =
     held.consumer?.name === pact.consumer &&
     held.provider?.name === pact.provider &&
     covers(held.interactions ?? [], sent.interactions ?? []) &&
     covers(held.messages ?? [], sent.messages ?? []);
-  return same
-    ? undefined
-    : `its answer at ${where} is not the pact that was sent (${count((held.interactions ?? []).length, 'interaction')} there, ${count(pact.interactions, 'interaction')} sent)`;
+  if (!same)
+    return `its answer at ${where} is not the pact that was sent (${count((held.interactions ?? []).length, 'interaction')} there, ${count(pact.interactions, 'interaction')} sent)`;
+  const heldVersion = held._links?.['pb:consumer-version']?.name;
+  if (heldVersion !== version.number)
+    return `its answer at ${where} is the pact of ${typeof heldVersion === 'string' ? `version ${heldVersion}` : 'no version it names'}, not of ${version.number}`;
+  const versionPath = `/pacticipants/${consumer}/versions/${encodeURIComponent(version.number)}`;
+  const read = await brokerRequest(broker, 'GET', versionPath, deadline);
+  if (!('status' in read) || read.status !== 200)
+    return `reading the version back failed: ${explainBrokerAnswer(read, broker, 'publish', deadline)}`;
+  const held2 = (read.body ?? {}) as VersionResource;
+  const names = (list: { name?: unknown }[] | undefined) => (Array.isArray(list) ? list.map((each) => each.name) : []);
+  const missing = [
+    held2.number !== version.number && `the version number (${String(held2.number)})`,
+    held2._links?.['pb:pacticipant']?.name !== pact.consumer && 'the pacticipant',
+    version.branch !== undefined &&
+      !names(held2._embedded?.branchVersions).includes(version.branch) &&
+      `the branch ${version.branch}`,
+    ...tags.map((tag) => !names(held2._embedded?.tags).includes(tag) && `the tag ${tag}`),
+  ].filter((each): each is string => typeof each === 'string');
+  return missing.length > 0 ? `its version at ${versionPath} lacks ${missing.join(', ')}` : undefined;
 }
 
 /** Publishes each pact in turn under one deadline, until the first failure; a pact counts only when the broker's copy matches. */
@@ -80,9 +110,10 @@ export async function publishStep(
   step: BrokerStep,
   tags: string[],
   dryRun: boolean,
-  deps: StepContext,
+  context: StepContext,
 ): Promise<number> {
   const { broker, version } = step;
+  const deps = screenedContext(context, broker);
   const pacts = step.consumers.map(({ pact }) => pact);
   const branchName = version.branchSource === 'git' ? 'the git branch' : (version.branchSource ?? 'the branch');
   refuseCredentialsIn(
@@ -108,11 +139,17 @@ export async function publishStep(
         `  would publish ${pact.consumer} → ${pact.provider} (${count(pact.interactions, 'interaction')}): pact ${publishArgs(path.basename(pact.path), broker.baseUrl, version, tags).join(' ')}`,
       );
     deps.log('Dry run: nothing was sent to the broker.');
-    return 0;
+    const [refusal] = step.refusals;
+    if (refusal === undefined) return EXIT.ok;
+    deps.error(`✗ A real run would be refused: ${refusal}`);
+    return EXIT.badInput;
   }
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
-  // The CLI reads its file later, maybe while a contract run rewrites the pact: it gets a private copy.
+  // The CLI reads its file later, maybe while a contract run rewrites the pact: it gets a private copy, removed
+  // however the step ends (a signal included).
   const privateDir = mkdtempSync(path.join(os.tmpdir(), 'publish-pact-'));
+  const removeCopy = () => rmSync(privateDir, { recursive: true, force: true });
+  const release = onInterrupt(removeCopy);
   try {
     for (const [index, pact] of pacts.entries()) {
       const copy = path.join(privateDir, path.basename(pact.path));
@@ -121,7 +158,7 @@ export async function publishStep(
       const failure =
         result.code !== 0 || result.timedOut
           ? await explainCliRun(result, broker, 'publish', deadline)
-          : await missingEvidence(pact, version.number, broker, deadline).then(
+          : await missingEvidence(pact, version, tags, broker, deadline).then(
               (missing) =>
                 missing &&
                 `the pact CLI exited 0, but the broker shows no such pact: ${missing}. Not counted as published.`,
@@ -144,7 +181,8 @@ export async function publishStep(
       }
     }
   } finally {
-    rmSync(privateDir, { recursive: true, force: true });
+    removeCopy();
+    release();
   }
   deps.log(`Published ${pacts.length} of ${count(pacts.length, 'pact')} as ${version.number}.`);
   return 0;
@@ -168,5 +206,10 @@ export async function publishMain(
   const tags = checkTags(flags.tag ?? []);
   const dryRun = dryRunRequested(flags['dry-run'], processEnv);
   // Everything is checked before the first request: bad input publishes nothing.
-  return publishStep(prepareBrokerStep(root, processEnv, { dryRun, notify: deps.error }), tags, dryRun, deps);
+  return publishStep(
+    prepareBrokerStep(root, processEnv, { dryRun, notify: deps.error, publishes: 'publish:pact' }),
+    tags,
+    dryRun,
+    deps,
+  );
 }

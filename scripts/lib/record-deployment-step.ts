@@ -1,6 +1,6 @@
 import type { BrokerConfig } from './broker-config';
-import { brokerRequest, explainBrokerAnswer, noEnvironment } from './broker-http';
-import type { BrokerStep, StepContext } from './broker-step';
+import { brokerLink, brokerRequest, explainBrokerAnswer, noEnvironment } from './broker-http';
+import { screenedContext, type BrokerStep, type StepContext } from './broker-step';
 import { refuseCredentialsIn } from './secrets';
 import { count } from './script';
 
@@ -8,7 +8,7 @@ type Link = { name?: string; href?: string };
 type DeployedVersion = {
   currentlyDeployed?: boolean;
   applicationInstance?: string | null;
-  _embedded?: { pacticipant?: { name?: string }; version?: { number?: string } };
+  _embedded?: { pacticipant?: { name?: string }; version?: { number?: string }; environment?: { name?: string } };
   _links?: { self?: Link };
 };
 
@@ -35,28 +35,43 @@ async function recordOne(
     return `the broker's answer for ${consumer} version ${version} is not a Pact Broker version (no _links): is PACT_BROKER_URL a Pact Broker?`;
   const link = [links['pb:record-deployment'] ?? []].flat().find((each) => each.name === environment);
   if (!link?.href) return noEnvironment(environment);
+  // Only a link under PACT_BROKER_URL is followed: the credentials never go anywhere else.
+  const target = brokerLink(broker, link.href);
+  if ('refused' in target)
+    return `the broker's version resource for ${consumer} ${version} is not used: ${target.refused}.`;
   const posted = await brokerRequest(
     broker,
     'POST',
-    link.href,
+    target.path,
     deadline,
     instance ? { applicationInstance: instance, target: instance } : {},
   );
   if (!('status' in posted) || posted.status < 200 || posted.status > 299)
     return explainBrokerAnswer(posted, broker, 'record-deployment', deadline);
-  // The broker's evidence: the deployed version it created, read again from its own link.
+  // The broker's evidence: the deployed version it created, read again from its own link, in this environment.
   const self = (posted.body as DeployedVersion | undefined)?._links?.self?.href;
-  const readBack = self ? await brokerRequest(broker, 'GET', self, deadline) : undefined;
-  const deployed = (readBack && 'status' in readBack && readBack.status === 200 ? readBack.body : undefined) as
-    DeployedVersion | undefined;
+  const selfPath = self === undefined ? undefined : brokerLink(broker, self);
+  if (selfPath && 'refused' in selfPath)
+    return `the broker answered ${posted.status}, but its record of the deployment is not read: ${selfPath.refused}. Not counted as recorded.`;
+  const readBack = selfPath ? await brokerRequest(broker, 'GET', selfPath.path, deadline) : undefined;
+  if (readBack && !('status' in readBack && readBack.status === 200))
+    return `the broker answered ${posted.status}, but reading its record back failed: ${explainBrokerAnswer(readBack, broker, 'record-deployment', deadline)}`;
+  const deployed = readBack?.body as DeployedVersion | undefined;
   const recorded =
     deployed?.currentlyDeployed === true &&
     deployed._embedded?.pacticipant?.name === consumer &&
     deployed._embedded.version?.number === version &&
+    deployed._embedded.environment?.name === environment &&
     (deployed.applicationInstance ?? undefined) === instance;
+  const heldIn = deployed?._embedded?.environment?.name;
+  const why = !self
+    ? 'no record in its answer'
+    : heldIn !== environment
+      ? `its record is of ${typeof heldIn === 'string' ? `the environment ${JSON.stringify(heldIn)}` : 'no environment'}`
+      : 'its record does not say so';
   return recorded
     ? undefined
-    : `the broker answered ${posted.status}, but shows no deployment of ${consumer} version ${version} to ${environment}${instance ? ` (${instance})` : ''} recorded (${self ? 'its record does not say so' : 'no record in its answer'}). Not counted as recorded.`;
+    : `the broker answered ${posted.status}, but shows no deployment of ${consumer} version ${version} to ${environment}${instance ? ` (${instance})` : ''} recorded (${why}). Not counted as recorded.`;
 }
 
 /** Records every consumer's version, all at once under one deadline (each deployment happened); exit 0 only if each shows recorded. */
@@ -65,9 +80,10 @@ export async function recordDeploymentStep(
   environment: string,
   instance: string | undefined,
   dryRun: boolean,
-  deps: StepContext,
+  context: StepContext,
 ): Promise<number> {
   const { broker, version } = step;
+  const deps = screenedContext(context, broker);
   const consumers = step.consumers.map((each) => each.consumer.pacticipant);
   const where = `${environment}${instance ? ` (${instance})` : ''}`;
   refuseCredentialsIn(
@@ -85,7 +101,11 @@ export async function recordDeploymentStep(
   }
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
   const missing = await Promise.all(
-    consumers.map((consumer) => recordOne(broker, consumer, version.number, environment, instance, deadline)),
+    consumers.map((consumer) =>
+      recordOne(broker, consumer, version.number, environment, instance, deadline).catch(
+        (error: Error) => `unexpected failure: ${error.message}`,
+      ),
+    ),
   );
   const failed = consumers.filter((consumer, index) => {
     deps.log(

@@ -54,11 +54,10 @@ export function loadEnv(
     } catch {
       throw new ConfigError(`${file} could not be read: check that it is a readable file of NAME=value lines.`);
     }
-    // dotenv ends an unquoted value at its first "#" (a comment): `BROKER_PASSWORD=ab#cd` would silently be "ab".
-    const cut = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*(?!['"`])(\S[^#\n]*)?(?<![ \t])#/m.exec(text);
+    const cut = cutAtHash(text);
     if (cut)
       throw new ConfigError(
-        `${cut[1]} in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. ${cut[1]}="…#…".`,
+        `${cut} in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. ${cut}="…#…".`,
       );
     fromFile = parse(text);
   }
@@ -73,6 +72,27 @@ export function loadEnv(
   }
   origins.set(env, { file, fromFile: new Set(Object.keys(fromFile).filter((name) => processEnv[name] === undefined)) });
   return env;
+}
+
+/** A character no .env holds, standing in for "#" to see what dotenv would read if "#" began no comment. */
+const NOT_A_COMMENT = '\uE000';
+
+/**
+ * The first variable whose value dotenv cuts at a "#" (`PASSWORD=ab#cd` and `PASSWORD: ab#cd` are both read as "ab"),
+ * found with dotenv's own parser, so its grammar decides (quoted and multi-line values, `KEY: value`): the value as
+ * read, followed directly by "#", is where the value would have gone on. A comment after a space (`KEY=v # note`)
+ * is a comment.
+ */
+function cutAtHash(text: string): string | undefined {
+  const read = parse(text);
+  const uncut = parse(text.replaceAll('#', NOT_A_COMMENT));
+  const escaped = (name: string) => name.replace(/[.]/g, '\\.');
+  return Object.keys(read).find((name) =>
+    read[name] === ''
+      ? // Empty as read: cut only when "#" follows "=" at once (`KEY= # note` is an empty value and a comment).
+        new RegExp(`^[ \\t]*(?:export[ \\t]+)?${escaped(name)}[ \\t]*=#`, 'm').test(text)
+      : uncut[name]?.replaceAll(NOT_A_COMMENT, '#').startsWith(`${read[name]}#`),
+  );
 }
 
 /** A variable's name for a message, with its origin when its value came from the .env file. */

@@ -2,27 +2,36 @@ import type { BrokerConfig } from './broker-config';
 import { ConfigError } from './script';
 
 /**
- * Where a credential could show only if it leaked: the Basic value, `user:password`, and a password or token of 8+
- * characters that is not a plain word (masking every "pact" would reveal more than it hides).
+ * The shortest password or token the steps accept: every line they print and every value they send is screened for
+ * the secret by value, and a shorter one would match ordinary words ("main", "pact") and withhold half the output.
  */
-export function distinctiveSecrets({ auth }: BrokerConfig): string[] {
-  if (!auth) return [];
-  const candidates =
-    auth.kind === 'basic'
-      ? [
-          Buffer.from(`${auth.username}:${auth.password}`).toString('base64'),
-          `${auth.username}:${auth.password}`,
-          auth.password,
-        ]
-      : [auth.token];
-  return candidates
-    .filter((secret) => secret.length >= 8 && !/^[A-Za-z]+$/.test(secret))
-    .flatMap((secret) => [secret, encodeURIComponent(secret)]);
+export const MIN_SECRET_LENGTH = 8;
+
+/** Refuses a secret too short to be kept out of the output by value; names the variable, never the value. */
+export function checkSecretLength(value: string, variable: string): void {
+  if (value.length < MIN_SECRET_LENGTH)
+    throw new ConfigError(
+      `${variable} is shorter than ${MIN_SECRET_LENGTH} characters: the steps keep it out of everything they print and send by its value, which a word that short cannot be. Give the broker user a longer password (or use a token).`,
+    );
 }
 
-/** A line fit to print, or undefined when it holds a credential (withheld whole, never partly masked). */
+/** Every form in which a credential could show if it leaked: the password or token as it is and URL-encoded, `user:password` and its Basic value. */
+export function secretForms({ auth }: BrokerConfig): string[] {
+  if (!auth) return [];
+  const secrets =
+    auth.kind === 'basic'
+      ? [
+          auth.password,
+          `${auth.username}:${auth.password}`,
+          Buffer.from(`${auth.username}:${auth.password}`).toString('base64'),
+        ]
+      : [auth.token];
+  return [...new Set(secrets.flatMap((secret) => [secret, encodeURIComponent(secret)]))].filter(Boolean);
+}
+
+/** A line fit to print, or undefined when it holds a credential in any form, whatever the credential looks like (withheld whole, never partly masked). */
 export const screened = (line: string, config: BrokerConfig) =>
-  distinctiveSecrets(config).some((secret) => line.includes(secret)) ? undefined : line;
+  secretForms(config).some((secret) => line.includes(secret)) ? undefined : line;
 export const WITHHELD = '(withheld: it contained a broker credential)';
 
 /** Refuses a value bound for the command line and the broker that holds a credential; names the variables, never the value. */

@@ -5,7 +5,7 @@ import type { BrokerConfig } from '../../scripts/lib/broker-config';
 import type { BrokerStep } from '../../scripts/lib/broker-step';
 import { askUntilKnown, canIDeployStep, type Clock, type Question } from '../../scripts/lib/can-i-deploy-step';
 import { explainCliRun, runPactCli, type CliRun } from '../../scripts/lib/pact-cli';
-import { distinctiveSecrets, screened } from '../../scripts/lib/secrets';
+import { secretForms, screened } from '../../scripts/lib/secrets';
 import { publishStep } from '../../scripts/lib/publish-step';
 import { recordDeploymentStep } from '../../scripts/lib/record-deployment-step';
 import { halIndex, startFaultServer, type Answer, type FaultServer, type SeenRequest } from './misbehaving-broker';
@@ -49,6 +49,7 @@ function stepFor(config: BrokerConfig, consumers = CONSUMERS): BrokerStep {
   return {
     broker: config,
     version: { number: VERSION, numberSource: 'GIT_COMMIT', branch: 'main' },
+    refusals: [],
     consumers: consumers.map((name) => {
       const file = path.join(pactDir, `${name}-aggregator.json`);
       writeFileSync(file, fixturePact(name));
@@ -89,9 +90,110 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
+/** A pact the broker holds, as the broker answers a read of it and of its version (in this consumer's published state). */
+function heldBack(request: SeenRequest, posted: Record<string, unknown>): Answer {
+  const version = /^\/pacticipants\/([^/]+)\/versions\/([^/]+)$/.exec(request.url);
+  if (version && posted[decodeURIComponent(version[1] ?? '')])
+    return {
+      status: 200,
+      body: {
+        number: decodeURIComponent(version[2] ?? ''),
+        _embedded: { branchVersions: [{ name: 'main' }], tags: [] },
+        _links: { 'pb:pacticipant': { name: decodeURIComponent(version[1] ?? '') } },
+      },
+    };
+  const pact = /\/consumer\/([^/]+)\/version\/([^/]+)$/.exec(request.url);
+  const content = pact && posted[decodeURIComponent(pact[1] ?? '')];
+  return content
+    ? {
+        status: 200,
+        body: { ...content, _links: { 'pb:consumer-version': { name: decodeURIComponent(pact[2] ?? '') } } },
+      }
+    : { status: 404 };
+}
+
 /** A broker that takes any publication and answers it, and every read, with `answer`. */
 const answeringEverything = (answer: Answer) =>
   serve({ kind: 'scripted', answer: (request, url) => (request.url === '/' ? halIndex(url) : answer) });
+
+/** What the broker holds for each consumer in verifiedBroker: its pact's interactions, by id. */
+const interactionIds = (consumer: string) => [`${consumer}-1`, `${consumer}-2`];
+
+/**
+ * A broker that says yes for every consumer, with its evidence: a matrix row verified by aggregator p1, deployed in
+ * production; the pact (two interactions) and the verification (every interaction passed) behind it. Each option
+ * changes one part.
+ */
+function verifiedBroker(
+  options: {
+    providerOf?: Record<string, string>;
+    testResults?: (ids: string[]) => unknown;
+    environment?: string;
+    verificationOrigin?: string;
+    pactVersion?: string;
+  } = {},
+) {
+  return (request: SeenRequest, url: string): Answer => {
+    const consumer = decodeURIComponent(/q\[\]\[pacticipant\]=([^&]+)/.exec(request.url)?.[1] ?? '');
+    if (request.url.startsWith('/matrix?'))
+      return {
+        status: 200,
+        body: {
+          summary: { deployable: true, reason: 'All required verification results are published and successful' },
+          matrix: [
+            {
+              consumer: { name: consumer, version: { number: VERSION } },
+              provider: {
+                name: options.providerOf?.[consumer] ?? 'aggregator',
+                version: { number: 'p1', environments: [{ name: options.environment ?? 'production' }] },
+              },
+              verificationResult: {
+                success: true,
+                _links: { self: { href: `${options.verificationOrigin ?? url}/verification-of/${consumer}` } },
+              },
+            },
+          ],
+        },
+      };
+    const pactOf = /^\/pacts\/provider\/aggregator\/consumer\/([^/]+)\/version\//.exec(request.url)?.[1];
+    if (pactOf)
+      return {
+        status: 200,
+        body: {
+          consumer: { name: pactOf },
+          provider: { name: 'aggregator' },
+          interactions: interactionIds(pactOf).map((id) => ({ _id: id, description: id })),
+          _links: { 'pb:consumer-version': { name: options.pactVersion ?? VERSION } },
+        },
+      };
+    const verified = /^\/verification-of\/(.+)$/.exec(request.url)?.[1];
+    if (verified) {
+      const ids = interactionIds(verified);
+      return {
+        status: 200,
+        body: {
+          providerName: 'aggregator',
+          providerApplicationVersion: 'p1',
+          success: true,
+          testResults: options.testResults
+            ? options.testResults(ids)
+            : ids.map((id) => ({ interactionId: id, success: true })),
+        },
+      };
+    }
+    return { status: 404 };
+  };
+}
+
+const canIDeploy = (server: FaultServer) =>
+  collect((io) =>
+    canIDeployStep(
+      stepFor(basic(server.url)),
+      'production',
+      { retries: 0, intervalSeconds: 1 },
+      { ...io, clock: fakeClock },
+    ),
+  );
 
 describe('the true cause of a broker failure, through the real pact CLI', () => {
   it('a TLS certificate that fails verification (never skipped)', async () => {
@@ -175,26 +277,36 @@ describe('the true cause of a broker failure, through the real pact CLI', () => 
     expect(text).toContain(
       `the proxy in HTTP_PROXY (${new URL(proxy.url).host}) asked for credentials (407 Proxy Authentication Required): give them in HTTP_PROXY`,
     );
-    expect(proxy.requests).toEqual(['GET http://broker.example.com/']);
+    expect([...new Set(proxy.requests)]).toEqual(['GET http://broker.example.com/']);
   });
 
   it("never puts a credential on the CLI's command line", async () => {
     const server = await serve({ kind: 'silent' });
-    let cmdline = '';
-    await runPactCli(
-      ['broker', 'publish', '/nonexistent.json', `--broker-base-url=${server.url}`, '--consumer-app-version=1'],
+    const step = stepFor(basic(server.url), ['fixture_one']);
+    let pid = 0;
+    const running = runPactCli(
+      [
+        'broker',
+        'publish',
+        step.consumers[0]?.pact.path ?? '',
+        `--broker-base-url=${server.url}`,
+        '--consumer-app-version=1',
+      ],
       basic(server.url),
-      Date.now() + 2000,
-      {
-        onSpawn: (pid) => {
-          cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        },
-      },
+      Date.now() + 10_000,
+      { onSpawn: (spawned) => (pid = spawned) },
     );
+    // While the CLI waits on the silent broker, its command line is what it was started with.
+    await server.received();
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    await server.close();
+    await running;
 
     expect(cmdline).toContain('broker');
     expect(cmdline).not.toContain(PASSWORD);
     expect(cmdline).not.toContain(Buffer.from(`writer:${PASSWORD}`).toString('base64'));
+    expect(environ).toContain(`PACT_BROKER_PASSWORD=${PASSWORD}`);
   });
 });
 
@@ -231,7 +343,7 @@ describe("success only with the broker's evidence (#18)", () => {
 
     expect(code).toBe(1);
     expect(text).toContain(
-      `reading it back failed: the broker answered 307 Temporary Redirect to ${elsewhere.url} for /pacts/provider/aggregator/consumer/fixture_one/version/${VERSION}: redirects are not followed`,
+      `reading it back failed: the broker answered 307 Temporary Redirect to ${elsewhere.url} for /pacts/provider/aggregator/consumer/fixture_one/version/${VERSION}: redirects are never followed`,
     );
     expect(text).not.toContain('Published');
   });
@@ -253,8 +365,7 @@ describe("success only with the broker's evidence (#18)", () => {
           if (Object.keys(posted).length === 1) await new Promise<void>((resolve) => ((release = resolve), held()));
           return { status: 200, body: {} };
         }
-        const consumer = /\/consumer\/([^/]+)\//.exec(request.url)?.[1] ?? '';
-        return posted[consumer] ? { status: 200, body: posted[consumer] } : { status: 404 };
+        return heldBack(request, posted);
       },
     });
     const step = stepFor(basic(server.url));
@@ -317,7 +428,7 @@ describe("success only with the broker's evidence (#18)", () => {
     );
   });
 
-  it('can-i-deploy: "deployable" with a matrix row lacking the provider version and verification is a no, through the real CLI', async () => {
+  it('can-i-deploy: "deployable" with a matrix row lacking the provider version and verification is a no', async () => {
     const server = await serve({
       kind: 'scripted',
       answer: (request) => {
@@ -423,57 +534,38 @@ describe('an exit 0 means exactly what it says', () => {
     expect(text).not.toContain('Published 2 of 2');
   });
 
-  it('can-i-deploy: likewise', async () => {
+  it('can-i-deploy: a 200 that is no can-i-deploy answer is a no', async () => {
+    const server = await answeringEverything({ status: 200, body: { _links: {} } });
+
     const asked = await collect((io) =>
       canIDeployStep(
-        stepFor(basic('https://b.example.com')),
+        stepFor(basic(server.url)),
         'production',
         { retries: 0, intervalSeconds: 1 },
-        { ...io, clock: fakeClock, run: () => Promise.resolve(exited0('Usage: …')) },
+        { ...io, clock: fakeClock },
       ),
     );
 
     expect(asked.code).toBe(1);
-    expect(asked.text).toContain('exited 0 without a can-i-deploy answer');
+    expect(asked.text).toContain('is not a can-i-deploy answer, so this counts as no');
   });
 
   it('can-i-deploy: a "yes" for a consumer version without its pact with the aggregator is a no', async () => {
-    const matrixAnswer = (rows: { consumer: string; provider: string }[]) => (args: string[]) => {
-      const consumer = args[args.indexOf('--pacticipant') + 1] as string;
-      const matrix = rows
-        .filter((row) => row.consumer === consumer)
-        .map((row) => ({
-          consumer: { name: row.consumer, version: { number: VERSION } },
-          provider: { name: row.provider, version: { number: 'p1' } },
-          verificationResult: { success: true },
-        }));
-      return Promise.resolve(
-        exited0(JSON.stringify({ summary: { deployable: true, reason: 'There are no missing dependencies' }, matrix })),
-      );
-    };
-    const ask = (run: (args: string[]) => Promise<CliRun>) =>
-      collect((io) =>
+    const ask = async (providerOf: Record<string, string>) => {
+      const server = await serve({ kind: 'scripted', answer: verifiedBroker({ providerOf }) });
+      return collect((io) =>
         canIDeployStep(
-          stepFor(basic('https://b.example.com')),
+          stepFor(basic(server.url)),
           'production',
           { retries: 0, intervalSeconds: 1 },
-          { ...io, clock: fakeClock, run },
+          { ...io, clock: fakeClock },
         ),
       );
+    };
 
     // fixture_two's version exists in the broker, but nothing was published for it.
-    const partly = await ask(
-      matrixAnswer([
-        { consumer: 'fixture_one', provider: 'aggregator' },
-        { consumer: 'fixture_two', provider: 'another-service' },
-      ]),
-    );
-    const covered = await ask(
-      matrixAnswer([
-        { consumer: 'fixture_one', provider: 'aggregator' },
-        { consumer: 'fixture_two', provider: 'aggregator' },
-      ]),
-    );
+    const partly = await ask({ fixture_two: 'another-service' });
+    const covered = await ask({});
 
     expect(partly.code).toBe(1);
     expect(partly.lines).toContain('  ✓ fixture_one: yes');
@@ -532,34 +624,279 @@ describe('secrets in output', () => {
     return { code, text: lines.join('\n') };
   };
 
-  it.each(['pact', 'aggregator', 'version', 'main', 'broker', 'published'])(
-    'a password that is a common word (%j) mangles nothing and so reveals nothing',
-    async (password) => {
-      const reference = await publishedOutput('Xq7-random-Kp9-password');
-      const weak = await publishedOutput(password);
+  it('a line holding the password, whatever it looks like (letters only), is withheld whole, never partly masked', async () => {
+    // A password of letters only that the output would hold: each line holding it is withheld.
+    const letters = await publishedOutput('aggregator');
 
-      expect(weak.code).toBe(1);
-      expect(weak.text).toBe(reference.text);
-      expect(weak.text).toContain('409 Conflict');
-      expect(weak.text).not.toContain('***');
-    },
-  );
-
-  it('a line holding a distinctive credential is withheld whole, never partly masked', () => {
-    const config = basic('https://b.example.com');
-    const encoded = Buffer.from(`writer:${PASSWORD}`).toString('base64');
-
-    expect(distinctiveSecrets(config)).toEqual(expect.arrayContaining([PASSWORD, encoded]));
-    expect(screened(`Authorization: Basic ${encoded}`, config)).toBeUndefined();
-    expect(screened('Pact successfully published for fixture_one', config)).toBe(
+    expect(letters.code).toBe(1);
+    expect(letters.text).not.toContain('aggregator');
+    expect(letters.text).toContain('(withheld: it contained a broker credential)');
+    expect(
+      screened(
+        `Authorization: Basic ${Buffer.from(`writer:${PASSWORD}`).toString('base64')}`,
+        basic('https://b.example.com'),
+      ),
+    ).toBeUndefined();
+    expect(secretForms(basic('https://b.example.com'))).toEqual(
+      expect.arrayContaining([PASSWORD, encodeURIComponent(PASSWORD)]),
+    );
+    expect(screened('Pact successfully published for fixture_one', basic('https://b.example.com'))).toBe(
       'Pact successfully published for fixture_one',
     );
-    // A plain-word password is not looked for in text (only its encoded Basic value, which prose never holds).
-    expect(
-      distinctiveSecrets({
-        ...config,
-        auth: { kind: 'basic', username: 'u', password: 'pact', usernameVariable: 'U', passwordVariable: 'P' },
+  });
+});
+
+describe('evidence covers the whole contract, and is about exactly what was asked (#24)', () => {
+  it.each([
+    [
+      'covered one interaction of two (a verifier run with PACT_DESCRIPTION)',
+      (ids: string[]) => [{ interactionId: ids[0], success: true }],
+    ],
+    [
+      'failed one interaction',
+      (ids: string[]) => ids.map((id, index) => ({ interactionId: id, success: index === 0 })),
+    ],
+  ])('can-i-deploy: a verification that %s is a no', async (_case, testResults) => {
+    const server = await serve({ kind: 'scripted', answer: verifiedBroker({ testResults }) });
+
+    const { code, text } = await canIDeploy(server);
+
+    expect(code).toBe(1);
+    expect(text).toContain(
+      '✗ fixture_one: no: aggregator p1 verified only 1 interaction of 2 in this version\'s pact (a verifier run with PACT_DESCRIPTION or PACT_PROVIDER_STATE set checks only part), so its "yes" does not cover the contract',
+    );
+  });
+
+  it('can-i-deploy: a matrix row of a provider deployed to another environment is a no', async () => {
+    const server = await serve({ kind: 'scripted', answer: verifiedBroker({ environment: 'staging' }) });
+
+    const { code, text } = await canIDeploy(server);
+
+    expect(code).toBe(1);
+    expect(text).toContain(
+      'no: the broker said deployable, but aggregator version p1 in its matrix is not deployed to production',
+    );
+  });
+
+  it("can-i-deploy: a pact read back that is another version's is a no", async () => {
+    const server = await serve({ kind: 'scripted', answer: verifiedBroker({ pactVersion: 'another-version' }) });
+
+    const { code, text } = await canIDeploy(server);
+
+    expect(code).toBe(1);
+    expect(text).toContain(`is not the pact of version ${VERSION}`);
+  });
+
+  it('can-i-deploy: a verification linked on another origin is not read, and no credential goes there', async () => {
+    const elsewhere = await serve({ kind: 'scripted', answer: verifiedBroker() });
+    const server = await serve({ kind: 'scripted', answer: verifiedBroker({ verificationOrigin: elsewhere.url }) });
+
+    const { code, text } = await canIDeploy(server);
+
+    expect(code).toBe(1);
+    expect(text).toContain(`its link points to ${elsewhere.url}, not to PACT_BROKER_URL`);
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it('can-i-deploy: a 307 from /matrix to another origin that answers anyone is a no; nothing reaches that origin', async () => {
+    const elsewhere = await serve({ kind: 'scripted', answer: verifiedBroker() });
+    const server = await serve({
+      kind: 'scripted',
+      answer: (request) => ({ status: 307, headers: { Location: `${elsewhere.url}${request.url}` } }),
+    });
+
+    const { code, text } = await canIDeploy(server);
+
+    expect(code).toBe(1);
+    expect(text).toContain(`the broker answered 307 Temporary Redirect to ${elsewhere.url} for /matrix?`);
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it('record-deployment: a deployment the broker records in another environment is not counted', async () => {
+    const server = await serve({
+      kind: 'scripted',
+      answer: (request, url) => {
+        const consumer = /^\/pacticipants\/([^/]+)\//.exec(request.url)?.[1] ?? '';
+        if (request.method === 'GET' && request.url.startsWith('/pacticipants/'))
+          return {
+            status: 200,
+            body: {
+              _links: {
+                // The link named production leads to staging's resource.
+                'pb:record-deployment': [{ name: 'production', href: `${url}/deploy/${consumer}/staging` }],
+              },
+            },
+          };
+        const deployed = /^\/(?:deploy|deployed)\/([^/]+)\/staging$/.exec(request.url)?.[1] ?? '';
+        return {
+          status: request.method === 'POST' ? 201 : 200,
+          body: {
+            currentlyDeployed: true,
+            applicationInstance: null,
+            _embedded: {
+              pacticipant: { name: deployed },
+              version: { number: VERSION },
+              environment: { name: 'staging' },
+            },
+            _links: { self: { href: `${url}/deployed/${deployed}/staging` } },
+          },
+        };
+      },
+    });
+
+    const { code, lines } = await collect((io) =>
+      recordDeploymentStep(stepFor(basic(server.url)), 'production', undefined, false, io),
+    );
+
+    expect(code).toBe(1);
+    expect(lines).toContain(
+      `  ✗ fixture_one: the broker answered 201, but shows no deployment of fixture_one version ${VERSION} to production recorded (its record is of the environment "staging"). Not counted as recorded.`,
+    );
+  });
+
+  it.each([
+    ['scheme-relative', (other: string) => `//${new URL(other).host}/deployed-versions/e1`],
+    ['absolute', (other: string) => `${other}/deployed-versions/e1`],
+    ['outside the base path', () => '/elsewhere/deployed-versions/e1'],
+  ])('record-deployment: a %s link elsewhere is refused before any credential is sent', async (_case, link) => {
+    const elsewhere = await serve({ kind: 'status', status: 201 });
+    const server = await serve({
+      kind: 'scripted',
+      answer: () => ({
+        status: 200,
+        body: { _links: { 'pb:record-deployment': [{ name: 'production', href: link(elsewhere.url) }] } },
       }),
-    ).not.toContain('pact');
+    });
+
+    const { code, text } = await collect((io) =>
+      recordDeploymentStep(stepFor(basic(`${server.url}/broker`)), 'production', undefined, false, io),
+    );
+
+    expect(code).toBe(1);
+    expect(text).toMatch(
+      /is not used: its link (points to http:\/\/127\.0\.0\.1:\d+, not to PACT_BROKER_URL|\/elsewhere\/deployed-versions\/e1 is outside PACT_BROKER_URL's path \/broker\/)/,
+    );
+    expect(elsewhere.requests).toEqual([]);
+    expect(server.requests.filter((request) => request.startsWith('POST'))).toEqual([]);
+  });
+
+  it("publish: another version's pact, answered for this version's URL, is not a publication", async () => {
+    const posted: Record<string, unknown> = {};
+    const server = await serve({
+      kind: 'scripted',
+      answer: (request, url) => {
+        if (request.url === '/') return halIndex(url);
+        if (request.method === 'POST') {
+          const contract = (request.body as { contracts: { consumerName: string; content: string }[] }).contracts[0];
+          if (contract)
+            posted[contract.consumerName] = JSON.parse(Buffer.from(contract.content, 'base64').toString('utf8'));
+          return { status: 200, body: {} };
+        }
+        // The broker has no pact for this version (it would answer 404) but hands out an older version's.
+        const answer = heldBack(request, posted);
+        const body = answer.body as { _links?: { 'pb:consumer-version'?: { name?: string } } } | undefined;
+        if (body?._links?.['pb:consumer-version']) body._links['pb:consumer-version'].name = 'an-older-version';
+        return answer;
+      },
+    });
+
+    const { code, text } = await publish(basic(server.url), ['fixture_one']);
+
+    expect(code).toBe(1);
+    expect(text).toContain(`is the pact of version an-older-version, not of ${VERSION}. Not counted as published.`);
+  });
+
+  it('publish: a version read back without the branch sent is not a publication', async () => {
+    const posted: Record<string, unknown> = {};
+    const server = await serve({
+      kind: 'scripted',
+      answer: (request, url) => {
+        if (request.url === '/') return halIndex(url);
+        if (request.method === 'POST') {
+          const contract = (request.body as { contracts: { consumerName: string; content: string }[] }).contracts[0];
+          if (contract)
+            posted[contract.consumerName] = JSON.parse(Buffer.from(contract.content, 'base64').toString('utf8'));
+          return { status: 200, body: {} };
+        }
+        const answer = heldBack(request, posted);
+        const body = answer.body as { _embedded?: { branchVersions?: unknown[] } } | undefined;
+        if (body?._embedded) body._embedded.branchVersions = [{ name: 'other-branch' }];
+        return answer;
+      },
+    });
+
+    const { code, text } = await publish(basic(server.url), ['fixture_one']);
+
+    expect(code).toBe(1);
+    expect(text).toContain('lacks the branch main. Not counted as published.');
+  });
+});
+
+describe('one deadline covers connect, headers and the whole body (#24)', () => {
+  it('record-deployment on a broker that trickles its answer a byte at a time ends at PACT_BROKER_TIMEOUT_SECONDS', async () => {
+    const server = await serve({ kind: 'trickle', intervalMs: 100 });
+    const started = Date.now();
+
+    const { code, lines } = await collect((io) =>
+      recordDeploymentStep(stepFor(basic(server.url, { timeoutSeconds: 2 })), 'production', undefined, false, io),
+    );
+
+    expect(code).toBe(1);
+    expect((Date.now() - started) / 1000).toBeLessThan(3.5);
+    expect(lines.filter((line) => line.includes('did not answer within 2 s')).length).toBe(2);
+  });
+
+  it("publish's read-back from a broker that trickles it ends at PACT_BROKER_TIMEOUT_SECONDS", async () => {
+    const server = await serve({
+      kind: 'scripted',
+      answer: (request, url) =>
+        request.url === '/'
+          ? halIndex(url)
+          : request.method === 'POST'
+            ? { status: 200, body: {} }
+            : { status: 200, body: { padding: 'x'.repeat(10_000) }, trickleMs: 50 },
+    });
+    const started = Date.now();
+
+    const { code, text } = await publish(basic(server.url, { timeoutSeconds: 3 }), ['fixture_one']);
+
+    expect(code).toBe(1);
+    expect((Date.now() - started) / 1000).toBeLessThan(4.5);
+    expect(text).toContain('reading it back failed: the broker at');
+    expect(text).toContain('did not answer within 3 s');
+  });
+});
+
+describe('messages name the real cause (#24)', () => {
+  it('publish: a broker that redirects to another host is a redirect, not rejected credentials', async () => {
+    // The other host takes nobody's credentials: the CLI, following the redirect without them, gets its 401.
+    const elsewhere = await serve({ kind: 'status', status: 401 });
+    const server = await serve({
+      kind: 'scripted',
+      answer: (request) => ({ status: 307, headers: { Location: `${elsewhere.url}${request.url}` } }),
+    });
+
+    const { code, text } = await publish(basic(server.url), ['fixture_one']);
+
+    expect(code).toBe(1);
+    expect(text).toContain(
+      `the broker answered 307 Temporary Redirect to ${elsewhere.url} for /: redirects are never followed`,
+    );
+    expect(text).not.toContain('refused the credentials');
+    expect(elsewhere.authorizations.filter(Boolean)).toEqual([]);
+  });
+
+  it('a 3xx with a Location that is no URL is said so, and every consumer keeps its line', async () => {
+    const server = await serve({ kind: 'status', status: 302, headers: { Location: 'http://[not-a-host' } });
+
+    const { code, lines } = await collect((io) =>
+      recordDeploymentStep(stepFor(basic(server.url)), 'production', undefined, false, io),
+    );
+
+    expect(code).toBe(1);
+    for (const consumer of CONSUMERS)
+      expect(lines).toContain(
+        `  ✗ ${consumer}: the broker answered 302 Found to a Location that is not a URL for /pacticipants/${consumer}/versions/${VERSION}: redirects are never followed (the answer must come from PACT_BROKER_URL, and credentials go only there); set PACT_BROKER_URL to the broker's real address.`,
+      );
   });
 });

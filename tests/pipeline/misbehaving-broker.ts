@@ -13,6 +13,10 @@ export interface FaultServer {
   url: string;
   /** `METHOD path` of each request received. */
   requests: string[];
+  /** The Authorization header of each request received (undefined when there was none), in the same order. */
+  authorizations: (string | undefined)[];
+  /** Resolves once `count` requests have reached it (evidence to wait on, never a sleep). */
+  received(count?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,6 +25,8 @@ export interface Answer {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Send the body one byte every this many ms (after the headers, at once). */
+  trickleMs?: number;
 }
 
 /** A request as a scripted server saw it, its body parsed as JSON when it is. */
@@ -34,6 +40,8 @@ export type Fault =
   | { kind: 'silent' }
   | { kind: 'status'; status: number; headers?: Record<string, string> }
   | { kind: 'tls' }
+  /** Headers at once, then its JSON answer one byte every `intervalMs`: never idle, never done in time. */
+  | { kind: 'trickle'; intervalMs: number }
   /** Each request answered as `answer` says, which may hold it (a pending promise) until the test releases it. */
   | { kind: 'scripted'; answer: (request: SeenRequest, url: string) => Answer | Promise<Answer> };
 
@@ -49,9 +57,25 @@ const FIXTURES = path.join(__dirname, 'tls');
 
 export async function startFaultServer(fault: Fault): Promise<FaultServer> {
   const requests: string[] = [];
+  const authorizations: (string | undefined)[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
   let url = '';
+  const timers = new Set<NodeJS.Timeout>();
   const handler: http.RequestListener = (request, response) => {
     requests.push(`${request.method} ${request.url}`);
+    authorizations.push(request.headers.authorization);
+    for (const waiter of waiters.filter((each) => requests.length >= each.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+    if (fault.kind === 'trickle') {
+      request.resume();
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      const timer = setInterval(() => response.write(' '), fault.intervalMs);
+      timers.add(timer);
+      response.on('close', () => (clearInterval(timer), timers.delete(timer)));
+      return;
+    }
     if (fault.kind === 'scripted') {
       let text = '';
       request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
@@ -65,7 +89,15 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
         void Promise.resolve(fault.answer({ method: request.method ?? '', url: request.url ?? '', body }, url)).then(
           (answer) => {
             response.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
-            response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+            const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
+            if (answer.trickleMs === undefined) return response.end(body);
+            let sent = 0;
+            const timer = setInterval(() => {
+              if (sent < body.length) response.write(body[sent++] as string);
+              else (clearInterval(timer), response.end());
+            }, answer.trickleMs);
+            timers.add(timer);
+            response.on('close', () => (clearInterval(timer), timers.delete(timer)));
           },
         );
       });
@@ -93,8 +125,15 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
   return {
     url,
     requests,
+    authorizations,
+    received: (count = 1) =>
+      new Promise<void>((resolve) => {
+        if (requests.length >= count) resolve();
+        else waiters.push({ count, resolve });
+      }),
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearInterval(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -23,7 +23,12 @@ let env: Record<string, string>;
 beforeEach(async () => {
   project = createFixtureProject();
   broker = await startFaultServer({ kind: 'status', status: 503 });
-  env = { PACT_BROKER_URL: broker.url, BROKER_USERNAME: 'writer', BROKER_PASSWORD: 'pact', GIT_BRANCH: 'main' };
+  env = {
+    PACT_BROKER_URL: broker.url,
+    BROKER_USERNAME: 'writer',
+    BROKER_PASSWORD: 'pact-writer-password',
+    GIT_BRANCH: 'main',
+  };
 });
 afterEach(async () => {
   await broker.close();

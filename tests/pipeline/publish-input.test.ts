@@ -187,15 +187,15 @@ describe('publish:pact refuses bad input before sending anything', () => {
     );
   });
 
-  it('no commit to name the version (pacts outside git, no GIT_COMMIT)', async () => {
-    // The project's pacts, copied out of its checkout: the consumers still match, only the commit is unknown.
+  it('a pacts folder outside the repository, which the clean-tree check cannot cover', async () => {
+    // The project's pacts, copied out of its checkout: the consumers still match, but nothing vouches for the folder.
     const outside = mkdtempSync(path.join(os.tmpdir(), 'pacts-outside-git-'));
     try {
       for (const consumer of CONSUMERS)
         copyFileSync(project.pactOf(consumer), path.join(outside, path.basename(project.pactOf(consumer))));
 
       expect(await refusal({ PACT_DIR: outside, GIT_COMMIT: undefined })).toMatch(
-        /^Cannot tell which commit produced the pacts: .* Set GIT_COMMIT to the commit\.$/,
+        /^The pacts folder \S+ is outside the repository at \S+, so the clean-tree check cannot cover it: set PACT_DIR to a folder inside the repository/,
       );
     } finally {
       rmSync(outside, { recursive: true, force: true });
