@@ -93,8 +93,13 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
             if (answer.trickleMs === undefined) return response.end(body);
             let sent = 0;
             const timer = setInterval(() => {
-              if (sent < body.length) response.write(body[sent++] as string);
-              else (clearInterval(timer), response.end());
+              if (sent < body.length) {
+                response.write(body.charAt(sent));
+                sent += 1;
+              } else {
+                clearInterval(timer);
+                response.end();
+              }
             }, answer.trickleMs);
             timers.add(timer);
             response.on('close', () => (clearInterval(timer), timers.delete(timer)));
