@@ -122,3 +122,84 @@ it("a pull request's merge commit is refused; the PR's head commit checked out i
   );
   expect(() => prepareStep({ ...pullRequest, GITHUB_SHA: 'f'.repeat(40) })).not.toThrow();
 });
+
+describe(".env follows dotenv's grammar (#24)", () => {
+  const envFile = (text: string) => {
+    writeFileSync(path.join(project.root, '.env'), text);
+    return path.join(project.root, '.env');
+  };
+
+  it('a quoted multi-line value is one value, whatever its lines hold', () => {
+    envFile('BROKER_PASSWORD="first line\nX=a#b"\nGIT_BRANCH=main\n');
+
+    expect(loadEnv({}, project.root)).toMatchObject({ BROKER_PASSWORD: 'first line\nX=a#b', GIT_BRANCH: 'main' });
+  });
+
+  it('KEY: value, which dotenv reads too, is refused when "#" would cut its value', () => {
+    const file = envFile('BROKER_USERNAME: writer\nBROKER_PASSWORD: S3cr3t#tail\n');
+
+    expect(refusalOf(() => loadEnv({}, project.root))).toBe(
+      `BROKER_PASSWORD in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. BROKER_PASSWORD="…#…".`,
+    );
+  });
+
+  it('a comment after a space, or after an empty value, is a comment', () => {
+    envFile('GIT_BRANCH=main # the branch\nPACT_DIR= # the default\n');
+
+    expect(loadEnv({}, project.root)).toMatchObject({ GIT_BRANCH: 'main', PACT_DIR: '' });
+  });
+});
+
+describe('the clean-tree check covers every tracked file (#24)', () => {
+  it('a pacts folder that holds tracked files (PACT_DIR=tests/contracts) is refused in one line, by the contract run too', () => {
+    const specs = path.join(project.root, 'tests', 'contracts');
+    const pact = path.join(specs, 'fixture_one-aggregator.json');
+    const run = new ProvenanceRun(project.root, specs);
+    run.claim([pact]);
+    writeFileSync(pact, fixturePact('fixture_one'));
+
+    expect(run.vouch([pact])).toEqual([
+      expect.stringMatching(
+        /^fixture_one-aggregator\.json has no provenance record, so the pipeline steps will refuse it: The pacts folder tests\/contracts\/ holds tracked files/,
+      ),
+    ]);
+    expect(prepare({ PACT_DIR: 'tests/contracts' })).toBe(
+      'The pacts folder tests/contracts/ holds tracked files (tests/contracts/consumer-a.pact.test.ts), which the clean-tree check would have to pass over: pacts are output, so set PACT_DIR to a folder of their own (the default is pacts/, ignored by git).',
+    );
+  });
+
+  it('a tracked file changed beside the pacts folder makes the tree dirty; untracked output in it does not', () => {
+    const out = path.join(project.root, 'out');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'notes.txt'), 'output of some run\n');
+    appendFileSync(path.join(project.root, 'tests', 'contracts', 'consumer-a.pact.test.ts'), '// an edit\n');
+
+    expect(refusalOf(() => resolveConsumerVersion({}, out, project.root))).toMatch(
+      /^The working tree has uncommitted changes \(tests\/contracts\/consumer-a\.pact\.test\.ts\)/,
+    );
+  });
+});
+
+describe('secrets are screened by value, whatever they look like (#24)', () => {
+  it('a password shorter than 8 characters is refused up front, naming the variable only', () => {
+    const text = refusalOf(() => readBrokerConfig({ ...BROKER, BROKER_PASSWORD: 'pact' }));
+
+    expect(text).toMatch(/^BROKER_PASSWORD is shorter than 8 characters: /);
+    expect(text).not.toContain("'pact'");
+  });
+
+  it('a letters-only password used as GIT_BRANCH or a --tag is refused, never shown, even in a dry run', async () => {
+    const password = 'lettersonlypassword';
+    const env = { ...BROKER, BROKER_PASSWORD: password, GIT_COMMIT: project.head };
+    const runs = await Promise.all([
+      runScriptIn(project.root, 'publish:pact', ['--dry-run'], { ...env, GIT_BRANCH: password }),
+      runScriptIn(project.root, 'publish:pact', ['--dry-run', '--tag', password], { ...env, GIT_BRANCH: 'main' }),
+    ]);
+
+    for (const run of runs) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/holds the value of BROKER_PASSWORD/);
+      expect(run.output).not.toContain(password);
+    }
+  });
+});

@@ -265,6 +265,42 @@ describe('publish:pact refuses bad input before sending anything', () => {
   });
 });
 
+it.each(['PACT_DESCRIPTION', 'PACT_PROVIDER_STATE', 'PACT_PROVIDER_NO_STATE'])(
+  'a Pact filter variable (%s), in the environment or in .env: the results would cover part of the contract',
+  async (name) => {
+    const fromEnvironment = await refusal({ [name]: 'a request for all countries' });
+    writeFileSync(path.join(project.root, '.env'), `${name}="unknown code"\n`);
+    const fromFile = await refusal({ DOTENV_CONFIG_PATH: undefined });
+
+    expect(fromEnvironment).toMatch(new RegExp(`^${name} is set: the pact verifier reads it as a filter`));
+    expect(fromFile).toMatch(new RegExp(`^${name} \\(from .*\\.env\\) is set: the pact verifier reads it as a filter`));
+  },
+);
+
+describe('publish:pact --dry-run (#25)', () => {
+  it('on a dirty tree shows what would be sent, then the refusal a real run would meet, and exits 2', async () => {
+    appendFileSync(path.join(project.root, '.gitignore'), '# changed after the pacts were written\n');
+    const { deps, cliRuns, printed } = recordingDeps(() => ({ code: 0, stdout: '', stderr: '', timedOut: false }));
+
+    const code = await publishMain(['--dry-run'], project.root, environment({ GIT_COMMIT: undefined }), deps);
+
+    expect(code).toBe(2);
+    expect(cliRuns).toEqual([]);
+    expect(printed.filter((line) => line.startsWith('  would publish'))).toHaveLength(CONSUMERS.length);
+    expect(printed.at(-1)).toMatch(
+      /^✗ A real run would be refused: The working tree has uncommitted changes \(\.gitignore\): commit or stash/,
+    );
+  });
+
+  it('with nothing in the way exits 0', async () => {
+    const { deps, cliRuns, printed } = recordingDeps(() => ({ code: 0, stdout: '', stderr: '', timedOut: false }));
+
+    expect(await publishMain(['--dry-run'], project.root, environment({}), deps)).toBe(0);
+    expect(cliRuns).toEqual([]);
+    expect(printed.at(-1)).toBe('Dry run: nothing was sent to the broker.');
+  });
+});
+
 describe('publish:pact configuration', () => {
   /** The checked step for the environment changed by `overrides`; notes (.env vs environment) are kept out of the output. */
   const prepare = (overrides: Record<string, string | undefined>) =>
