@@ -3,6 +3,7 @@
  * Asks the Pact Broker whether each consumer's version can be deployed to the environment.
  */
 import { prepareBrokerStep } from './lib/broker-step';
+import { stopOnSignals } from './lib/child-process';
 import { canIDeployStep } from './lib/can-i-deploy-step';
 import {
   ConfigError,
@@ -17,6 +18,8 @@ import {
 const USAGE =
   'npm run can-i-deploy -- --to-environment <env> [--retry-while-unknown <times>] [--retry-interval <seconds>]';
 
+// A signal ends the step with 128 + its number, after stopping what the step started.
+stopOnSignals();
 runScript(async (argv) => {
   refuseNpmDryRun('can-i-deploy');
   const flags = parseFlags(

@@ -11,7 +11,13 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { readBrokerConfig, type BrokerConfig } from '../scripts/lib/broker-config';
 import { brokerRequest, explainBrokerAnswer } from '../scripts/lib/broker-http';
-import { childEnvironment, onInterrupt, refusePactFilters, runChild } from '../scripts/lib/child-process';
+import {
+  childEnvironment,
+  onInterrupt,
+  refusePactFilters,
+  runChild,
+  stopOnSignals,
+} from '../scripts/lib/child-process';
 import { resolveConsumerVersion } from '../scripts/lib/consumer-version';
 import { cliEnvironment, pactCliBinary } from '../scripts/lib/pact-cli';
 import { shown } from '../scripts/lib/pact-files';
@@ -27,7 +33,7 @@ const STEPS = 6;
 /** The contract tests' bound: minutes on a busy machine at most. */
 const CONTRACT_TESTS_SECONDS = 300;
 /** What a broker step gets beyond PACT_BROKER_TIMEOUT_SECONDS, which bounds its requests: starting the process. */
-const START_SECONDS = 30;
+const START_SECONDS = 15;
 /** How long a stopped step gets to stop its own children and remove its files before it is killed. */
 const GRACE_MS = 5_000;
 
@@ -83,6 +89,8 @@ function verbEnvironment(env: Env, config: BrokerConfig): NodeJS.ProcessEnv {
   });
 }
 
+// A signal ends the step with 128 + its number, after stopping what the step started.
+stopOnSignals();
 runScript(async (argv) => {
   const flags = parseFlags(argv, { 'allow-remote-broker': { type: 'boolean' } }, USAGE);
   const env = loadEnv();

@@ -63,12 +63,16 @@ const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 let installed = false;
 let stopping = false;
 
-/** Runs `cleanup` if the step is stopped by SIGINT, SIGTERM or SIGHUP (then exits 128 + the signal's number); call the result when done. */
+/** From now on SIGINT, SIGTERM and SIGHUP run the registered cleanups, then exit 128 + the signal's number (130, 143, 129). */
+export function stopOnSignals(): void {
+  if (installed) return;
+  installed = true;
+  for (const [signal, number] of Object.entries(SIGNALS)) process.on(signal, () => void interrupted(number));
+}
+
+/** Runs `cleanup` if the step is stopped by a signal (stopOnSignals, installed now if it was not); call the result when done. */
 export function onInterrupt(cleanup: Cleanup): () => void {
-  if (!installed) {
-    installed = true;
-    for (const [signal, number] of Object.entries(SIGNALS)) process.on(signal, () => void interrupted(number));
-  }
+  stopOnSignals();
   cleanups.add(cleanup);
   return () => cleanups.delete(cleanup);
 }

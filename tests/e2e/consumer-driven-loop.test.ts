@@ -81,7 +81,7 @@ const verdicts = (result: ScriptRun) =>
     .filter((line) => /^[✓✗]/.test(line));
 
 /** `pact <args>` as the provider team's build runs it: the broker and its credentials in the environment. */
-function pactCli(args: string[]): Promise<{ code: number | null; output: string }> {
+function pactCli(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(pactCliBinary(), args, {
       env: {
@@ -92,6 +92,7 @@ function pactCli(args: string[]): Promise<{ code: number | null; output: string 
         PACT_BROKER_USERNAME: broker.readWrite.username,
         PACT_BROKER_PASSWORD: broker.readWrite.password,
         PACT_BROKER_HTTP_RETRIES: '2',
+        ...extra,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -104,27 +105,30 @@ function pactCli(args: string[]): Promise<{ code: number | null; output: string 
 }
 
 /** The real `pact verifier`: fetches the latest pacts of `main` from the broker, verifies them, publishes the results. */
-function verifyAndPublish(): Promise<{ code: number | null; output: string }> {
+function verifyAndPublish(extra: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   const { port } = new URL(aggregator.url);
-  return pactCli([
-    'verifier',
-    '--provider-name',
-    PROVIDER,
-    '--hostname',
-    '127.0.0.1',
-    '--port',
-    port,
-    '--state-change-url',
-    aggregator.stateSetupUrl,
-    '--consumer-version-selectors',
-    JSON.stringify({ branch: 'main' }),
-    '--publish',
-    '--provider-version',
-    PROVIDER_VERSION,
-    '--provider-branch',
-    'main',
-    '--no-colour',
-  ]);
+  return pactCli(
+    [
+      'verifier',
+      '--provider-name',
+      PROVIDER,
+      '--hostname',
+      '127.0.0.1',
+      '--port',
+      port,
+      '--state-change-url',
+      aggregator.stateSetupUrl,
+      '--consumer-version-selectors',
+      JSON.stringify({ branch: 'main' }),
+      '--publish',
+      '--provider-version',
+      PROVIDER_VERSION,
+      '--provider-branch',
+      'main',
+      '--no-colour',
+    ],
+    extra,
+  );
 }
 
 const pactOnDisk = (consumer: Consumer) =>
@@ -476,6 +480,21 @@ it('lists the countries of a continent', async () => {
       const { summary } = await api.matrix(changed.pacticipant, second, ENVIRONMENT);
       expect(summary.deployable).toBeNull();
       expect(result.stdout).toContain(summary.reason);
+    });
+
+    it('a provider verification run with PACT_DESCRIPTION publishes a success for part of the pact: the broker says yes, can-i-deploy says no', async () => {
+      const [first] = pactOnDisk(changed).interactions as { description: string }[];
+      const verification = await verifyAndPublish({ PACT_DESCRIPTION: first?.description ?? '' });
+      expect(verification.code).toBe(0);
+      expect((await api.matrix(changed.pacticipant, second, ENVIRONMENT)).summary.deployable).toBe(true);
+
+      const result = await run('can-i-deploy', ['--to-environment', ENVIRONMENT, '--retry-while-unknown', '0']);
+
+      expect(result.code).toBe(1);
+      const total = pactOnDisk(changed).interactions.length;
+      expect(verdicts(result)).toContain(
+        `✗ ${changed.pacticipant}: no: ${PROVIDER} ${PROVIDER_VERSION} verified only 1 interaction of ${total} in this version's pact (a verifier run with PACT_DESCRIPTION or PACT_PROVIDER_STATE set checks only part), so its "yes" does not cover the contract`,
+      );
     });
 
     it("the provider's verification fails it and publishes the failure; can-i-deploy says no with the broker's reason", async () => {

@@ -32,6 +32,8 @@ export interface RunningScript {
   /** Resolves once stdout has contained `text`; rejects if the script ends first. */
   printed(text: string): Promise<void>;
   done: Promise<ScriptRun>;
+  /** The script's process, for a test that signals it. */
+  pid: number;
 }
 
 export interface ThrowawayProject {
@@ -114,10 +116,12 @@ export function createThrowawayProject(): ThrowawayProject {
 
   const consumers = () => discoverConsumers(root);
   const scriptEnv = (env: Readonly<Record<string, string>>) => ({ ...baseEnv(), ...env });
+  // A verb (scripts/) or a developer tool (tools/, e.g. pipeline-local).
   const scriptArgs = (name: string, args: string[]) => [
     '--import',
     'tsx',
-    path.join(root, 'scripts', `${name}.ts`),
+    ['scripts', 'tools'].map((dir) => path.join(root, dir, `${name}.ts`)).find((file) => existsSync(file)) ??
+      path.join(root, 'scripts', `${name}.ts`),
     ...args,
   ];
 
@@ -158,6 +162,7 @@ export function createThrowawayProject(): ThrowawayProject {
     });
     return {
       done,
+      pid: child.pid as number,
       printed: (text) =>
         new Promise<void>((resolve, reject) => {
           if (stdout.includes(text)) return resolve();
