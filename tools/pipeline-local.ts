@@ -55,9 +55,20 @@ async function startReferenceAggregator(env: NodeJS.ProcessEnv) {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const closed = once(child, 'close');
+  // Told twice (its stdin ends, and SIGTERM), then killed with its group if it has not ended within the grace.
   const close = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin.end();
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // It ended meanwhile.
+      }
+    }, GRACE_MS);
     await closed;
+    clearTimeout(killer);
   };
   const release = onInterrupt(close);
   const [url] = (await Promise.race([once(createInterface({ input: child.stdout }), 'line'), closed])) as [unknown];

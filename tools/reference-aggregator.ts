@@ -149,6 +149,8 @@ if (require.main === module) {
     });
     await stop;
     await aggregator.close();
+    // Stopped by a signal, it no longer waits for its stdin to end.
+    process.stdin.destroy();
     return EXIT.ok;
   });
 }
