@@ -97,6 +97,9 @@ function verbEnvironment(env: Env, config: BrokerConfig): NodeJS.ProcessEnv {
     PACT_DIR: env.PACT_DIR,
     GIT_COMMIT: env.GIT_COMMIT,
     GIT_BRANCH: env.GIT_BRANCH,
+    // publish:pact records the main branch from these (scripts/lib/branches.ts).
+    MAIN_BRANCH: env.MAIN_BRANCH,
+    REPOSITORY_URL: env.REPOSITORY_URL,
   });
 }
 
