@@ -1,4 +1,4 @@
-import { git, gitState } from './git';
+import { git, gitState, refusePactsOutside } from './git';
 import { checkCliValue, ConfigError, variableName, type Env } from './script';
 
 export interface ConsumerVersion {
@@ -36,6 +36,7 @@ export function resolveConsumerVersion(
   root: string = pactDir,
   defer?: (refusal: ConfigError) => void,
 ): ConsumerVersion {
+  if (root !== pactDir) refusePactsOutside(root, pactDir);
   const state = gitState(root, pactDir);
   const fromEnv = set(env, 'GIT_COMMIT');
   const name = variableName(env, 'GIT_COMMIT');

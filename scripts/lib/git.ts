@@ -29,32 +29,45 @@ function realPath(dir: string): string {
     : path.join(realPath(path.dirname(resolved)), path.basename(resolved));
 }
 
-/**
- * The pacts folder is output, so the clean-tree check may pass over what is untracked in it, and only that: a folder
- * outside the repository, or one that holds tracked files (PACT_DIR=tests/contracts would hide edits to the specs),
- * could not be checked and is refused in one line.
- */
-function checkPactsFolder(root: string, pactDir: string): string | undefined {
+/** The repository's top folder, symlinks resolved, for `root`; undefined outside git. */
+function topOf(root: string): string | undefined {
   const top = git(root, 'rev-parse', '--show-toplevel')?.trim();
-  if (top === undefined) return undefined;
-  const relative = path.relative(realPath(top), realPath(pactDir));
+  return top === undefined ? undefined : realPath(top);
+}
+
+/**
+ * For the pipeline steps: a pacts folder outside the repository at `root` is refused in one line, since the version
+ * and the clean-tree check are the repository's (the contract run may write there; a step never takes it).
+ */
+export function refusePactsOutside(root: string, pactDir: string): void {
+  const top = topOf(root);
+  if (top === undefined) return;
+  const relative = path.relative(top, realPath(pactDir));
   if (relative.startsWith('..') || path.isAbsolute(relative))
     throw new ConfigError(
       `The pacts folder ${pactDir} is outside the repository at ${top}, so the clean-tree check cannot cover it: set PACT_DIR to a folder inside the repository (the default is pacts/).`,
     );
+}
+
+/**
+ * The pacts folder is output, so the clean-tree check may pass over what is untracked in it, and only that: a folder
+ * that holds tracked files (PACT_DIR=tests/contracts would hide edits to the specs) is refused in one line.
+ */
+function checkPactsFolder(root: string, pactDir: string): string | undefined {
+  const top = topOf(root);
+  if (top === undefined) return undefined;
   const tracked = git(root, 'ls-files', '-z', '--', realPath(pactDir))?.split('\0').filter(Boolean) ?? [];
   if (tracked.length > 0)
     throw new ConfigError(
-      `The pacts folder ${relative || '.'}/ holds tracked files (${tracked.slice(0, 3).join(', ')}${tracked.length > 3 ? ', …' : ''}), which the clean-tree check would have to pass over: pacts are output, so set PACT_DIR to a folder of their own (the default is pacts/, ignored by git).`,
+      `The pacts folder ${path.relative(top, realPath(pactDir)) || '.'}/ holds tracked files (${tracked.slice(0, 3).join(', ')}${tracked.length > 3 ? ', …' : ''}), which the clean-tree check would have to pass over: pacts are output, so set PACT_DIR to a folder of their own (the default is pacts/, ignored by git).`,
     );
-  return realPath(top);
+  return top;
 }
 
 /**
  * The checkout at `root` from one `git status` (porcelain v2 with NULs: names never escaped); undefined outside git or
  * before the first commit. Every tracked file counts; of untracked ones, neither ignored files nor those in the pacts
- * folder `pactDir` (output, e.g. PACT_DIR=out need not be ignored), which must lie inside the repository and hold
- * no tracked file.
+ * folder `pactDir` (output, e.g. PACT_DIR=out need not be ignored), which must hold no tracked file.
  */
 export function gitState(root: string, pactDir?: string): GitSnapshot | undefined {
   const status = git(root, 'status', '--porcelain=v2', '--branch', '-z', '--', ':/');
