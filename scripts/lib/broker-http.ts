@@ -43,7 +43,8 @@ const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 export function brokerLink(config: BrokerConfig, href: unknown): { path: string } | { refused: string } {
   const base = new URL(`${config.baseUrl}/`);
   const link = typeof href === 'string' ? URL.parse(href, base.href) : null;
-  if (!link) return { refused: `its link ${JSON.stringify(String(href).slice(0, 80))} is not a URL` };
+  if (!link || (link.protocol !== 'http:' && link.protocol !== 'https:'))
+    return { refused: `its link ${JSON.stringify(String(href).slice(0, 80))} is not an http(s) URL` };
   if (link.origin !== base.origin)
     return {
       refused: `its link points to ${link.origin}, not to PACT_BROKER_URL (${base.origin}): links elsewhere are never followed, so no credential leaves the broker`,

@@ -87,11 +87,19 @@ function cutAtHash(text: string): string | undefined {
   const read = parse(text);
   const uncut = parse(text.replaceAll('#', NOT_A_COMMENT));
   const escaped = (name: string) => name.replace(/[.]/g, '\\.');
+  /** The text after `NAME=` (or `NAME: `) on the last line assigning it, as dotenv's last assignment wins. */
+  const rawValue = (name: string) =>
+    [...text.matchAll(new RegExp(`^[ \\t]*(?:export[ \\t]+)?${escaped(name)}(?:[ \\t]*=|:[ \\t]+)(.*)$`, 'gm'))]
+      .at(-1)?.[1]
+      ?.trimStart();
   return Object.keys(read).find((name) =>
     read[name] === ''
       ? // Empty as read: cut only when "#" follows "=" at once (`KEY= # note` is an empty value and a comment).
         new RegExp(`^[ \\t]*(?:export[ \\t]+)?${escaped(name)}[ \\t]*=#`, 'm').test(text)
-      : uncut[name]?.replaceAll(NOT_A_COMMENT, '#').startsWith(`${read[name]}#`),
+      : uncut[name]?.replaceAll(NOT_A_COMMENT, '#').startsWith(`${read[name]}#`) ||
+        // Odd quoting (`KEY='it''s#'`): the raw line goes on with "#" where the value as read ends, and "#" mattered.
+        (rawValue(name)?.startsWith(`${read[name]}#`) === true &&
+          uncut[name]?.replaceAll(NOT_A_COMMENT, '#') !== read[name]),
   );
 }
 

@@ -135,8 +135,11 @@ describe(".env follows dotenv's grammar (#24)", () => {
     expect(loadEnv({}, project.root)).toMatchObject({ BROKER_PASSWORD: 'first line\nX=a#b', GIT_BRANCH: 'main' });
   });
 
-  it('KEY: value, which dotenv reads too, is refused when "#" would cut its value', () => {
-    const file = envFile('BROKER_USERNAME: writer\nBROKER_PASSWORD: S3cr3t#tail\n');
+  it.each([
+    ['KEY: value, which dotenv reads too', 'BROKER_PASSWORD: S3cr3t#tail'],
+    ['a value of odd quotes, which dotenv reads unquoted', "BROKER_PASSWORD='S3cr''et#tail'"],
+  ])('%s, is refused when "#" would cut its value', (_case, line) => {
+    const file = envFile(`BROKER_USERNAME: writer\n${line}\n`);
 
     expect(refusalOf(() => loadEnv({}, project.root))).toBe(
       `BROKER_PASSWORD in ${file} has a "#" inside its unquoted value, which .env reads as the start of a comment: quote the value, e.g. BROKER_PASSWORD="…#…".`,
