@@ -47,7 +47,7 @@ export function brokerLink(config: BrokerConfig, href: unknown): { path: string 
     return { refused: `its link ${JSON.stringify(String(href).slice(0, 80))} is not an http(s) URL` };
   if (link.origin !== base.origin)
     return {
-      refused: `its link points to ${link.origin}, not to PACT_BROKER_URL (${base.origin}): links elsewhere are never followed, so no credential leaves the broker`,
+      refused: `its link points to ${link.origin}, not to PACT_BROKER_URL (${base.origin}): links elsewhere are never followed, so no credential leaves the broker (if that is the broker's own address, set PACT_BROKER_URL to it)`,
     };
   if (!link.pathname.startsWith(base.pathname))
     return {
