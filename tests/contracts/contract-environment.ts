@@ -21,7 +21,7 @@ function plainLine(text: string): Error {
 }
 
 /**
- * The Jest environment of every test file (jest.config testEnvironment): Node's, plus five duties of the
+ * The Jest environment of the contract specs (jest.config.ts, project "contracts"): Node's, plus five duties of the
  * contract specs that Jest's documented environment hooks can do without touching pact-js.
  *
  * 1. Telemetry off: the Pact core reports anonymous usage unless PACT_DO_NOT_TRACK=true. A user who sets

@@ -2,11 +2,18 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Config } from 'jest';
+import type { Config as JestConfig } from '@jest/types';
 import { PROJECT_ROOT, discoverConsumers } from '../../scripts/lib/project';
+import { inheritedEnv } from '../pipeline/fixture-project';
 
 const execFileAsync = promisify(execFile);
+const JEST = require.resolve('jest/bin/jest');
 
 export { PROJECT_ROOT };
+
+/** The environment of a nested Jest run: ours, chosen, never the outer run's as a whole. */
+const jestEnv = (pactDir: string) => ({ ...inheritedEnv(), PACT_DIR: pactDir });
 
 /** Every consumer's contract spec, as a Jest path pattern: `tests/contracts/consumer-<x>.pact.test.ts`. */
 export function contractSpecs(): string[] {
@@ -18,9 +25,9 @@ export function contractSpecs(): string[] {
  * `npm run test:consumer-<x>` does: one process loads Jest and TypeScript once, where workers would each load them.
  */
 export async function runContractSpecs(pactDir: string, ...specs: string[]): Promise<void> {
-  await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), '--ci', '--runInBand', ...specs], {
+  await execFileAsync(process.execPath, [JEST, '--ci', '--runInBand', ...specs], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PACT_DIR: pactDir },
+    env: jestEnv(pactDir),
   });
 }
 
@@ -36,7 +43,7 @@ export interface FixtureInteraction {
 /**
  * The source of a contract spec for `consumer`, as a team would write it with our helper, with one test per
  * interaction. Tests of how pacts are written use these instead of the project's own specs, so they never
- * depend on today's consumers or interactions.
+ * depend on today's consumers, interactions or clients.
  */
 export function fixtureSpec(consumer: string, interactions: FixtureInteraction[]): string {
   const tests = interactions.map(
@@ -58,42 +65,77 @@ ${tests.join('\n')}
 `;
 }
 
+/** jest.config.ts, as Jest reads it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jestConfig = require(path.join(PROJECT_ROOT, 'jest.config.ts')) as Config;
+
+/**
+ * jest.config.ts's contracts project (the contract environment and what it needs) for the fixture specs in `roots`,
+ * its paths made absolute so that `rootDir`, the project whose git state the provenance records name, can be any
+ * folder. No displayName: Jest's report of a nested run reads as a user's run of one project.
+ */
+function fixtureProject(roots: string[], rootDir: string): JestConfig.InitialProjectOptions {
+  const contracts = jestConfig.projects?.find(
+    (project): project is JestConfig.InitialProjectOptions =>
+      typeof project === 'object' && project.displayName === 'contracts',
+  );
+  if (contracts === undefined) throw new Error('jest.config.ts has no project with the displayName "contracts"');
+  const project = { ...contracts };
+  delete project.displayName;
+  const absolute = JSON.parse(JSON.stringify(project).replaceAll('<rootDir>', PROJECT_ROOT)) as typeof project;
+  return { ...absolute, rootDir, roots, testMatch: ['**/generated-*.pact.test.js'] };
+}
+
+/** Fixture specs that run as another project's: `rootDir` is its root (a git checkout of a test's making). */
+export interface FixtureElsewhere {
+  rootDir: string;
+  sources: string[];
+}
+
 export interface GeneratedSpecOptions {
   /** Each spec file in a Jest worker process of its own at the same time, as `npm test` runs spec files. */
   inWorkers?: boolean;
   /** Jest's `--verbose`: every file's report lists its tests, as Jest's report of a run of one file does. */
   verbose?: boolean;
+  /** More specs in the same run, each group as a project of its own root; numbered after `source`'s. */
+  elsewhere?: FixtureElsewhere[];
 }
 
 /**
- * Runs one spec written on the fly (e.g. one that must fail) in its own Jest process with the project's
- * config. It lives in a git-ignored folder outside tests/, so no other Jest run ever picks it up.
- * Several sources (`generated-<index>.pact.test.js`) run one after the other in this one process (in band), or
- * each in a worker (`inWorkers`).
+ * Runs specs written on the fly (e.g. ones that must fail) in a Jest process of their own, as jest.config.ts's
+ * contracts project. They live in a git-ignored folder outside tests/, so no other Jest run ever picks them up.
+ * The sources (`generated-<index>.pact.test.js`) run one after the other in this one process (in band), or each
+ * in a worker (`inWorkers`).
  */
 export async function runGeneratedSpec(
   source: string | string[],
   pactDir: string,
-  { inWorkers = false, verbose = false }: GeneratedSpecOptions = {},
+  { inWorkers = false, verbose = false, elsewhere = [] }: GeneratedSpecOptions = {},
 ): Promise<{ code: number; output: string }> {
   const parent = path.join(PROJECT_ROOT, '.generated-specs');
   mkdirSync(parent, { recursive: true });
-  const dir = mkdtempSync(path.join(parent, 'spec-'));
-  const sources = typeof source === 'string' ? [source] : source;
-  sources.forEach((text, index) => writeFileSync(path.join(dir, `generated-${index}.pact.test.js`), text));
+  const groups = [{ rootDir: PROJECT_ROOT, sources: typeof source === 'string' ? [source] : source }, ...elsewhere];
+  const dirs: string[] = [];
+  let index = 0;
+  const projects = groups.map(({ rootDir, sources }) => {
+    const dir = mkdtempSync(path.join(parent, 'spec-'));
+    dirs.push(dir);
+    for (const text of sources) writeFileSync(path.join(dir, `generated-${index++}.pact.test.js`), text);
+    return fixtureProject([dir], rootDir);
+  });
+  const { testTimeout, workerGracefulExitTimeout } = jestConfig;
+  const config = { testTimeout, workerGracefulExitTimeout, projects };
   try {
     const jestArgs = [
       '--ci',
-      inWorkers ? `--maxWorkers=${sources.length}` : '--runInBand',
+      inWorkers ? `--maxWorkers=${index}` : '--runInBand',
       ...(verbose ? ['--verbose'] : []),
-      '--roots',
-      dir,
-      '--testMatch',
-      '**/generated-*.pact.test.js',
+      '--config',
+      JSON.stringify(config),
     ];
-    const { stdout, stderr } = await execFileAsync(process.execPath, [require.resolve('jest/bin/jest'), ...jestArgs], {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [JEST, ...jestArgs], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, PACT_DIR: pactDir },
+      env: jestEnv(pactDir),
     });
     return { code: 0, output: `${stdout}${stderr}` };
   } catch (error) {
@@ -103,7 +145,7 @@ export async function runGeneratedSpec(
       output: `${failure.stdout ?? ''}${failure.stderr ?? ''}`,
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
