@@ -65,6 +65,24 @@ ${tests.join('\n')}
 `;
 }
 
+/**
+ * A spec file that declares its pact file as our helper does (the contract environment's side of it) and writes it
+ * itself, in a test whose body then runs `during`; `after` is more source at the end of the file. For what the
+ * environment does with a pact file (removal, provenance) without the cost of pact-js and a mock server.
+ */
+export function pactWritingSpec(pactFile: string, { during = '', after = '' } = {}): string {
+  return `const { writeFileSync } = require('node:fs');
+const { declarePactFile } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'tests', 'contracts', 'declared-pact-files'))});
+
+declarePactFile(${JSON.stringify(pactFile)});
+it('writes its pact', () => {
+  writeFileSync(${JSON.stringify(pactFile)}, '{"interactions": ["one", "two"]}');
+  ${during}
+});
+${after}
+`;
+}
+
 /** jest.config.ts, as Jest reads it. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jestConfig = require(path.join(PROJECT_ROOT, 'jest.config.ts')) as Config;
@@ -83,7 +101,22 @@ function fixtureProject(roots: string[], rootDir: string): JestConfig.InitialPro
   const project = { ...contracts };
   delete project.displayName;
   const absolute = JSON.parse(JSON.stringify(project).replaceAll('<rootDir>', PROJECT_ROOT)) as typeof project;
-  return { ...absolute, rootDir, roots, testMatch: ['**/generated-*.pact.test.js'] };
+  // Jest looks packages up from rootDir: this project's, resolved here.
+  const ours = (name: string) => require.resolve(name, { paths: [PROJECT_ROOT] });
+  const transform = Object.fromEntries(
+    Object.entries(absolute.transform ?? {}).map(([pattern, entry]) => [
+      pattern,
+      typeof entry === 'string' ? ours(entry) : ([ours(entry[0]), entry[1]] satisfies [string, unknown]),
+    ]),
+  );
+  return {
+    ...absolute,
+    transform,
+    testRunner: ours('jest-circus/runner'),
+    rootDir,
+    roots,
+    testMatch: ['**/generated-*.pact.test.js'],
+  };
 }
 
 /** Fixture specs that run as another project's: `rootDir` is its root (a git checkout of a test's making). */
@@ -160,18 +193,20 @@ export function fileReport(output: string, index: number): string {
 
 /**
  * The blocks Jest prints for one test's failures, in order: each of its errors is a block headed
- * `● <test name>`, here as its lines without Jest's indentation, blank lines and closing summary.
+ * `● <test name>`, here as its lines without Jest's indentation and blank lines, up to the first line Jest did not
+ * indent (its closing summary, or a line another process printed meanwhile).
  */
 export function failureBlocks(output: string, test: string): string[][] {
   return output
     .split(/^\s*● /m)
     .slice(1)
     .filter((block) => block.startsWith(`${test}\n`))
-    .map((block) =>
-      block
-        .split('\n')
-        .slice(1)
+    .map((block) => {
+      const lines = block.split('\n').slice(1);
+      const end = lines.findIndex((line) => /^\S/.test(line));
+      return lines
+        .slice(0, end === -1 ? undefined : end)
         .map((line) => line.trim())
-        .filter((line) => line !== '' && !/^(Test Suites|Tests|Snapshots|Time|Ran all)/.test(line)),
-    );
+        .filter((line) => line !== '');
+    });
 }
