@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Config } from 'jest';
@@ -20,14 +20,89 @@ export function contractSpecs(): string[] {
   return discoverConsumers().map((consumer) => `${consumer.spec.replace(/\./g, '\\.')}$`);
 }
 
-/**
- * Runs contract specs in a separate Jest process that writes its pacts to `pactDir`, in band as
- * `npm run test:consumer-<x>` does: one process loads Jest and TypeScript once, where workers would each load them.
- */
+/** Jest's arguments for a nested run of contract specs, in band as `npm run test:consumer-<x>` runs them (one process
+ * loads Jest and TypeScript once, where workers would each load them), its report as JSON in `report`. */
+const contractRunArgs = (report: string, specs: string[]) => [
+  JEST,
+  '--ci',
+  '--runInBand',
+  '--silent',
+  '--json',
+  `--outputFile=${report}`,
+  ...specs,
+];
+
+/** The spec files a nested run's JSON report says failed, relative to the project; the report is then removed. */
+function failedSpecs(report: string): string[] {
+  const results = existsSync(report)
+    ? (JSON.parse(readFileSync(report, 'utf8')) as { testResults: { name: string; status: string }[] }).testResults
+    : [];
+  rmSync(report, { force: true });
+  return results
+    .filter((result) => result.status !== 'passed')
+    .map((result) => path.relative(PROJECT_ROOT, result.name));
+}
+
+/** A nested run that failed: one line naming the spec that failed (its own report, in the same `npm test`, says why). */
+function specsFailed(failed: string[], output: string): Error {
+  const error = new Error(
+    failed.length > 0
+      ? `${failed.join(' and ')} failed (its report says why), so its pacts are not written.`
+      : `The contract specs did not run:\n${output}`,
+  );
+  if (failed.length > 0) error.stack = error.message;
+  return error;
+}
+
+/** Runs contract specs in a Jest process of their own that writes the pacts to `pactDir`. */
 export async function runContractSpecs(pactDir: string, ...specs: string[]): Promise<void> {
-  await execFileAsync(process.execPath, [JEST, '--ci', '--runInBand', ...specs], {
+  const report = path.join(pactDir, '.jest-report.json');
+  try {
+    await execFileAsync(process.execPath, contractRunArgs(report, specs), { cwd: PROJECT_ROOT, env: jestEnv(pactDir) });
+    rmSync(report, { force: true });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw specsFailed(failedSpecs(report), `${stdout}${stderr}`);
+  }
+}
+
+/** What a suite that replays the real pacts needs to know before it registers its tests. */
+export interface ContractPacts {
+  pactDir: string;
+  /** The contract specs that failed (`tests/contracts/consumer-a.pact.test.ts`); their pacts were not written. */
+  failed: string[];
+}
+
+/**
+ * Every consumer's contract spec, run now (synchronously, so a test file can decide at load what it registers) in a
+ * Jest process of its own, writing the pacts to `pactDir`. A spec that fails is its own report's failure, in this
+ * same `npm test`; a run that fails otherwise (no report, a crash) throws with Jest's output.
+ */
+export function runContractSpecsNow(pactDir: string): ContractPacts {
+  const report = path.join(pactDir, '.jest-report.json');
+  const run = spawnSync(process.execPath, contractRunArgs(report, contractSpecs()), {
     cwd: PROJECT_ROOT,
     env: jestEnv(pactDir),
+    encoding: 'utf8',
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
+  });
+  const failed = failedSpecs(report);
+  if (run.status !== 0 && failed.length === 0) throw specsFailed([], `${run.stdout}${run.stderr}`);
+  return { pactDir, failed };
+}
+
+/**
+ * What a suite downstream of the contract specs registers when one failed: that spec's report is the one failure to
+ * read, so the suite prints one line naming it and holds one test, that the pacts it would replay are indeed absent.
+ */
+export function notRunWhileSpecsFail(suite: string, { pactDir, failed }: ContractPacts): void {
+  process.stderr.write(`${suite}: not run, because ${failed.join(' and ')} failed (its report says why).\n`);
+  it(`is not run while ${failed.join(' and ')} fails, as its pacts are not written`, () => {
+    const consumers = discoverConsumers().filter((consumer) => failed.includes(consumer.spec));
+    expect(consumers.map((consumer) => existsSync(path.join(pactDir, consumer.pactFile)))).toEqual(
+      failed.map(() => false),
+    );
   });
 }
 
