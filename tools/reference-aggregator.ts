@@ -154,6 +154,9 @@ if (require.main === module) {
       process.stdin.once('end', resolve).once('error', resolve).resume();
     });
     await stop;
+    // Stopped by a signal while whoever started it holds our stdin open (pipeline:local waits for us to exit): a
+    // resumed stdin would keep this process alive after the server has closed.
+    process.stdin.destroy();
     await aggregator.close();
     return EXIT.ok;
   });

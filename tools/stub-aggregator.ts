@@ -110,7 +110,7 @@ runScript(async (argv) => {
   for (const port of ports)
     if (await portTaken(port))
       throw new ConfigError(
-        `Port ${port} is already in use: stop what listens there, or choose another first port with -- --port <n> (each consumer takes the next one).`,
+        `Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`,
       );
 
   // Only what pact stub needs. Its log has colour codes even when written to a file; NO_COLOR turns them off unless
