@@ -272,6 +272,9 @@ function brokerServerEnvironment(options: BrokerServerOptions, base: Env): NodeJ
     PACT_BROKER_HIDE_PACTFLOW_MESSAGES: 'true',
     // An empty broker (no example pacticipants or environments): what you find in it is what you put there.
     PACT_BROKER_SEED_EXAMPLE_DATA: 'false',
+    // Webhooks may call this machine only (a test's receiver, a local CI), over http too; never another host.
+    PACT_BROKER_WEBHOOK_SCHEME_WHITELIST: 'https http',
+    PACT_BROKER_WEBHOOK_HOST_WHITELIST: '127.0.0.1',
   };
 }
 

@@ -38,7 +38,7 @@ async function runSpec(spec: string, pactDir: string, reportFile: string): Promi
     `--outputFile=${reportFile}`,
     `${spec.replace(/\./g, '\\.')}$`,
   ];
-  const options = { cwd: PROJECT_ROOT, env: { ...process.env, PACT_DIR: pactDir } };
+  const options = { cwd: PROJECT_ROOT, env: { ...childEnv(), PACT_DIR: pactDir } };
   const { stdout, stderr } = await promisify(execFile)(process.execPath, args, options).catch(
     (error: { stdout: string; stderr: string }) => error,
   );
@@ -50,6 +50,19 @@ async function runSpec(spec: string, pactDir: string, reportFile: string): Promi
     : 'no report';
   return `specs not green (${detail}):\n${`${stdout}${stderr}`.trim()}`;
 }
+
+/**
+ * What each Jest process gets of ours: PATH, HOME, the temp folder, Node's compile cache, telemetry off unless chosen, and
+ * the marker that finds whatever it leaves running.
+ */
+const childEnv = (): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  TMPDIR: process.env.TMPDIR,
+  NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE,
+  PACT_DO_NOT_TRACK: process.env.PACT_DO_NOT_TRACK ?? 'true',
+  SOAK_MARKER: process.env.SOAK_MARKER,
+});
 
 /**
  * A spec of `count` interactions written straight with pact-js (GET /things/<n>), run by bare Jest in its own process:
@@ -76,7 +89,7 @@ for (let n = 0; n < ${count}; n += 1) {
   const config = JSON.stringify({ rootDir: dir, testEnvironment: 'node', testTimeout: 600_000 });
   const args = [require.resolve('jest/bin/jest'), '--ci', '--config', config];
   // Jest resolves the spec's packages from its own folder: it lives next to the pacts, under the project.
-  const options = { cwd: PROJECT_ROOT, env: { ...process.env, NODE_PATH: path.join(PROJECT_ROOT, 'node_modules') } };
+  const options = { cwd: PROJECT_ROOT, env: { ...childEnv(), NODE_PATH: path.join(PROJECT_ROOT, 'node_modules') } };
   const run = await promisify(execFile)(process.execPath, args, options).then(
     ({ stdout, stderr }) => ({ code: 0, output: `${stdout}${stderr}` }),
     (error: { code?: number; stdout?: string; stderr?: string }) => ({

@@ -103,7 +103,7 @@ function once(
 /** A request, tried up to `config.attempts` times on 5xx, 408, 429 and connection errors (0.5 s, 1 s, 2 s … apart) until the deadline. */
 export async function brokerRequest(
   config: BrokerConfig,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   target: string,
   deadline: number,
   body?: unknown,

