@@ -20,7 +20,9 @@ beforeAll(async () => {
   // Fresh pacts in a folder of our own, so this never races the contract specs writing pacts/.
   pactDir = mkdtempSync(path.join(os.tmpdir(), 'pacts-under-verification-'));
   await runContractSpecs(pactDir, ...contractSpecs());
-});
+  // Every consumer's specs in one nested Jest: a third consumer in a fresh checkout (nothing cached yet) on a busy
+  // machine took over Jest's default 30 s. A limit for a hang, not a speed target.
+}, 120_000);
 
 afterAll(() => rmSync(pactDir, { recursive: true, force: true }));
 
