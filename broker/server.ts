@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -73,13 +73,40 @@ function readUser(
   throw new ConfigError(`The broker's ${role} user is not set: set ${names}, in the environment or in .env.`);
 }
 
+/** The project's .env.example, whose passwords are placeholders. */
+export const ENV_EXAMPLE = path.join(BROKER_DIR, '..', '.env.example');
+
+/** Every password value .env.example shows, set or commented out (`# BROKER_READ_ONLY_PASSWORD=…`). */
+export function examplePasswords(file: string = ENV_EXAMPLE): string[] {
+  if (!existsSync(file)) return [];
+  return [...readFileSync(file, 'utf8').matchAll(/^#?\s*[A-Z][A-Z0-9_]*PASSWORD=(.*)$/gm)]
+    .map((match) => (match[1] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2'))
+    .filter((value) => value !== '');
+}
+
 /**
  * The broker's users from the environment: the read/write user is the one publish:pact logs in as
  * (BROKER_USERNAME/BROKER_PASSWORD or the PACT_BROKER_ forms); a read-only user only when its variables are set.
+ * A password still .env.example's placeholder is refused: a .env copied as is would otherwise open the broker to
+ * anyone who has read the example.
  */
-export function readBrokerUsers(env: Env): Pick<BrokerServerOptions, 'readWrite' | 'readOnly'> {
+export function readBrokerUsers(
+  env: Env,
+  placeholders: readonly string[] = examplePasswords(),
+): Pick<BrokerServerOptions, 'readWrite' | 'readOnly'> {
   const readWrite = readUser(env, BROKER_VARIABLES, 'read/write') as BrokerUser;
   const readOnly = readUser(env, READ_ONLY_USER_VARIABLES, 'read-only', true);
+  for (const [user, variables] of [
+    [readWrite, BROKER_VARIABLES],
+    [readOnly, READ_ONLY_USER_VARIABLES],
+  ] as const) {
+    if (user && placeholders.includes(user.password)) {
+      const variable = readSetting(env, variables.password)?.variable ?? variables.password[0];
+      throw new ConfigError(
+        `${variable} is still the placeholder from .env.example: set a password of your own in .env (e.g. the output of openssl rand -base64 18), then start the broker again.`,
+      );
+    }
+  }
   if (readOnly?.username === readWrite.username) {
     throw new ConfigError(
       `The read-only user (${READ_ONLY_USER_VARIABLES.username[0]}) is the same as the read/write user (${BROKER_VARIABLES.username[0]}): give the read-only user another name, or unset it.`,

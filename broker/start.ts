@@ -58,7 +58,7 @@ runScript(async (argv) => {
     : path.relative(process.cwd(), dataDir) || '.';
   const shownData = databaseUrl ? databaseUrl.replace(/\/\/[^@/]*@/, '//') : `${shownDir}/`;
   console.log(
-    `Pact Broker on ${broker.url} (data in ${shownData}). Log in to its UI as ${users.readWrite.username}. Ctrl+C stops it.`,
+    `Pact Broker on ${broker.url} (data in ${shownData}). Log in to its UI as ${users.readWrite.username}, its read/write user. Ctrl+C stops it.`,
   );
   const code = await broker.exited;
   if (stopping.signal.aborted) {

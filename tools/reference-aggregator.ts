@@ -42,6 +42,12 @@ const DEFAULT_COUNTRIES: readonly Figures[] = [
   { code: 'TUV', name: 'Tuvalu', population: 11_204, latestTotalCases: 0, diffFromPrevDay: 0 },
 ];
 
+/**
+ * What the aggregator's `GET /ping` answers (HomeController.ping), as `text/plain;charset=UTF-8`. Tests read it from
+ * here, so a change to the stand-in's answer is made in one place.
+ */
+export const PING_TEXT = 'OK, phew, that worked. Reported from com.dijure.aggregator.controllers.HomeController';
+
 interface StateChange {
   state?: string;
   params?: Record<string, unknown>;
@@ -102,9 +108,9 @@ export async function startReferenceAggregator(options: ReferenceAggregatorOptio
     }
     if (request.method !== 'GET') return sendJson(405, { error: 'Method Not Allowed' });
     if (path === '/ping') {
-      // HomeController.ping's own text; Spring writes a String handler's answer as text/plain with its charset.
+      // Spring writes a String handler's answer as text/plain with its charset.
       response.writeHead(200, { 'Content-Type': 'text/plain;charset=UTF-8' });
-      response.end('OK, phew, that worked. Reported from com.dijure.aggregator.controllers.HomeController');
+      response.end(PING_TEXT);
       return;
     }
     if (path === '/countries') return sendJson(200, countries.map(withRatio).map(answer));
@@ -148,6 +154,9 @@ if (require.main === module) {
       process.stdin.once('end', resolve).once('error', resolve).resume();
     });
     await stop;
+    // Stopped by a signal while whoever started it holds our stdin open (pipeline:local waits for us to exit): a
+    // resumed stdin would keep this process alive after the server has closed.
+    process.stdin.destroy();
     await aggregator.close();
     // Stopped by a signal, it no longer waits for its stdin to end.
     process.stdin.destroy();

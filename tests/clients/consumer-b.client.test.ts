@@ -3,8 +3,9 @@ import { AggregatorError, InvalidInputError } from '../../src/shared/aggregator-
 import { caughtFrom } from './caught';
 import { fixtureServerPerFile, type ScriptedAnswer } from './fixture-server';
 
-// consumer-b's own behaviour: its limit, the ranking it makes of an answer, and that it hands its base URL and
-// options to the shared transport, whose own checks are aggregator-http.unit.test.ts's.
+// consumer-b's own behaviour: its limit, the ranking it makes of an answer, and that it hands its options to the
+// shared transport. The path it asks for is its contract's (tests/contracts/consumer-b.pact.test.ts); the transport's
+// checks of the base URL and options, and how a path joins the base URL's, are aggregator-http.test.ts's.
 
 const server = fixtureServerPerFile();
 
@@ -55,28 +56,10 @@ describe('PerCapitaClient input checks', () => {
 });
 
 describe('PerCapitaClient transport', () => {
-  // The transport checks the base URL and options itself (aggregator-http.unit.test.ts): here only that the client
-  // hands them over, and that its path joins the base URL's.
-  it('hands its base URL to the transport, which refuses one that is not a URL', () => {
-    const refusal = caughtFrom(() => new PerCapitaClient('not a url'));
-
-    expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect((refusal as Error).message).toBe('baseUrl must be an absolute http(s) URL such as http://localhost:8080');
-  });
-
   it('hands its options to the transport, which refuses a timeout of 0', () => {
     const refusal = caughtFrom(() => new PerCapitaClient('http://127.0.0.1:8080', { timeoutMs: 0 }));
 
     expect(refusal).toBeInstanceOf(InvalidInputError);
-    expect((refusal as Error).message).toBe('timeoutMs must be an integer from 1 to 2147483647, got 0');
-  });
-
-  it('keeps a path prefix of the base URL', async () => {
-    const url = server.answerWith(json([]));
-
-    await new PerCapitaClient(`${url}/aggregator`).highestPerCapita();
-
-    expect(server.requests).toEqual(['/aggregator/countries/percapita']);
   });
 });
 

@@ -20,15 +20,24 @@ function plainLine(text: string): Error {
   return line;
 }
 
+/** A test's error (circus keeps one as [error, asyncError] or alone) printed as its first line only. */
+function asOneLine(entry: unknown): void {
+  const error: unknown = Array.isArray(entry) ? (entry as unknown[])[0] : entry;
+  if (typeof error !== 'object' || error === null) return;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  if (typeof message === 'string')
+    (error as { stack?: string }).stack = `${typeof name === 'string' ? name : 'Error'}: ${message}`;
+}
+
 /**
- * The Jest environment of every test file (jest.config testEnvironment): Node's, plus five duties of the
+ * The Jest environment of the contract specs (jest.config.ts, project "contracts"): Node's, plus five duties of the
  * contract specs that Jest's documented environment hooks can do without touching pact-js.
  *
  * 1. Telemetry off: the Pact core reports anonymous usage unless PACT_DO_NOT_TRACK=true. A user who sets
  *    the variable (to anything) keeps their choice.
  * 2. A failing contract test says why first: the mock server's mismatch report (which pact-js only logs when
  *    the client threw first) becomes that test's first error, with a summary that leads; the client's own
- *    error follows as its consequence (mismatch-report.ts).
+ *    error follows as its consequence, in one line (mismatch-report.ts).
  * 3. No partial contract: pact-js writes each passing interaction into the pact file as it goes, so a spec
  *    file with one failing test would leave a pact that lacks an interaction, which publish:pact would
  *    happily publish. When the spec file's tests are done, the pact files it declared are removed if anything
@@ -97,8 +106,11 @@ export default class ContractEnvironment extends TestEnvironment {
       test.errors[0] = mismatchError(thrownReport, false);
     } else if (this.mismatchReport !== undefined) {
       // pact-js logs the report only when it fails the test; should a test pass anyway, the report still shows.
-      if (test.errors.length > 0) test.errors.unshift(mismatchError(this.mismatchReport, true));
-      else this.testConsole?.log(this.mismatchReport);
+      if (test.errors.length > 0) {
+        // The client's error is the mock server's 500, a consequence: one line, not a stack into the client.
+        asOneLine(test.errors[0]);
+        test.errors.unshift(mismatchError(this.mismatchReport, true));
+      } else this.testConsole?.log(this.mismatchReport);
     }
   }
 

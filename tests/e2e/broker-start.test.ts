@@ -80,7 +80,7 @@ describe('npm run broker:start', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(output).toContain(
-      `Pact Broker on ${url} (data in ${dataDir}/). Log in to its UI as ${READ_WRITE.BROKER_USERNAME}.`,
+      `Pact Broker on ${url} (data in ${dataDir}/). Log in to its UI as ${READ_WRITE.BROKER_USERNAME}, its read/write user.`,
     );
 
     expect(await status(`${url}/diagnostic/status/heartbeat`)).toBe(200);

@@ -80,7 +80,10 @@ export async function verifyPacts(
   try {
     let stderr = '';
     try {
-      await execFileAsync(pactCliBinary(), args, { env: withoutTelemetry(process.env) });
+      // The verifier's environment is ours to choose: PATH and HOME, its usage reporting off.
+      await execFileAsync(pactCliBinary(), args, {
+        env: withoutTelemetry({ PATH: process.env.PATH, HOME: process.env.HOME }),
+      });
     } catch (error) {
       const failure = error as { code?: unknown; stderr?: string };
       if (failure.code !== 1) throw error;
