@@ -158,8 +158,6 @@ if (require.main === module) {
     // resumed stdin would keep this process alive after the server has closed.
     process.stdin.destroy();
     await aggregator.close();
-    // Stopped by a signal, it no longer waits for its stdin to end.
-    process.stdin.destroy();
     return EXIT.ok;
   });
 }
