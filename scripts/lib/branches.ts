@@ -1,6 +1,6 @@
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer } from './broker-http';
-import type { BrokerStep, StepContext } from './broker-step';
+import { screenedContext, type BrokerStep, type StepContext } from './broker-step';
 import { discoverConsumers } from './project';
 import { refuseCredentialsIn } from './secrets';
 import {
@@ -152,7 +152,7 @@ export async function deleteBranchMain(
   argv: string[],
   root: string,
   processEnv: NodeJS.ProcessEnv,
-  deps: Pick<StepContext, 'log' | 'error'>,
+  context: Pick<StepContext, 'log' | 'error'>,
 ): Promise<number> {
   const flags = parseFlags(
     argv,
@@ -164,9 +164,11 @@ export async function deleteBranchMain(
     throw new ConfigError(`--branch is missing: name the branch to delete. Usage: ${DELETE_USAGE}`);
   const branch = branchFlag(flags.branch, '--branch', DELETE_USAGE);
   const dryRun = dryRunRequested(flags['dry-run'], processEnv);
-  const env = loadEnv(processEnv, root, deps.error);
+  const env = loadEnv(processEnv, root, context.error);
   const broker = readBrokerConfig(env, { dryRun });
   refuseCredentialsIn([{ name: '--branch', value: branch }], broker);
+  // The broker's answers are quoted (a reason, a Location): a line holding a credential is withheld whole.
+  const deps = screenedContext(context, broker);
   const consumers = discoverConsumers(root).map((consumer) => consumer.pacticipant);
   if (consumers.length === 0)
     throw new ConfigError(

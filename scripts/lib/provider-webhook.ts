@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { readBrokerConfig, readSetting, type BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer } from './broker-http';
-import type { StepContext } from './broker-step';
+import { screenedContext, type StepContext } from './broker-step';
 import { discoverConsumers } from './project';
 import { PROVIDER } from '../../src/shared/provider';
 import { refuseCredentialsIn, WITHHELD } from './secrets';
@@ -138,13 +138,15 @@ export async function providerWebhookMain(
   argv: string[],
   root: string,
   processEnv: NodeJS.ProcessEnv,
-  deps: Pick<StepContext, 'log' | 'error'>,
+  context: Pick<StepContext, 'log' | 'error'>,
 ): Promise<number> {
   const flags = parseFlags(argv, { 'dry-run': { type: 'boolean' } }, USAGE, processEnv);
   const dryRun = dryRunRequested(flags['dry-run'], processEnv);
-  const env = loadEnv(processEnv, root, deps.error);
+  const env = loadEnv(processEnv, root, context.error);
   const broker = readBrokerConfig(env, { dryRun });
   const target = readTarget(env);
+  // The broker's answers are quoted (a reason, a Location): a line holding a credential is withheld whole.
+  const deps = screenedContext(context, broker);
   refuseCredentialsIn([{ name: 'PROVIDER_WEBHOOK_URL', value: target.url }], broker);
   const consumers = discoverConsumers(root).map((consumer) => consumer.pacticipant);
   if (consumers.length === 0)

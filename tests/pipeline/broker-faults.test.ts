@@ -9,7 +9,10 @@ import { secretForms, screened } from '../../scripts/lib/secrets';
 import { publishStep } from '../../scripts/lib/publish-step';
 import { recordDeploymentStep } from '../../scripts/lib/record-deployment-step';
 import { halIndex, startFaultServer, type Answer, type FaultServer, type SeenRequest } from './misbehaving-broker';
-import { fixturePact } from './fixture-project';
+import { createFixtureProject, fixturePact } from './fixture-project';
+import { diffMain } from '../../scripts/lib/diff-step';
+import { deleteBranchMain } from '../../scripts/lib/branches';
+import { providerWebhookMain } from '../../scripts/lib/provider-webhook';
 import { unusedUrl } from '../clients/fixture-server';
 
 // Broker faults a real broker does not produce, from small local servers (misbehaving-broker.ts), through the
@@ -899,4 +902,40 @@ describe('messages name the real cause (#24)', () => {
         `  ✗ ${consumer}: the broker answered 302 Found to a Location that is not a URL for /pacticipants/${consumer}/versions/${VERSION}: redirects are never followed (the answer must come from PACT_BROKER_URL, and credentials go only there); set PACT_BROKER_URL to the broker's real address.`,
       );
   });
+});
+
+describe('diff:pact, delete-branch and webhook:provider (#27)', () => {
+  /** Runs `npm run <step>` in-process in a fixture project against `url`, its lines collected (never holding the password). */
+  const runStep = async (step: 'diff:pact' | 'delete-branch' | 'webhook:provider', url: string) => {
+    const project = createFixtureProject({ consumers: CONSUMERS });
+    const env = {
+      PACT_BROKER_URL: url,
+      BROKER_USERNAME: 'writer',
+      BROKER_PASSWORD: PASSWORD,
+      PROVIDER_WEBHOOK_URL: 'http://127.0.0.1:1/hook',
+    };
+    try {
+      return await collect((io) =>
+        step === 'diff:pact'
+          ? diffMain([], project.root, env, io)
+          : step === 'delete-branch'
+            ? deleteBranchMain(['--branch', 'feature-x'], project.root, env, io)
+            : providerWebhookMain([], project.root, env, io),
+      );
+    } finally {
+      project.remove();
+    }
+  };
+
+  it.each(['delete-branch', 'webhook:provider'] as const)(
+    '%s: a broker answer that echoes the password is withheld',
+    async (step) => {
+      const server = await serve({ kind: 'status', status: 302, headers: { Location: `/${PASSWORD}` } });
+
+      const { code, text } = await runStep(step, server.url);
+
+      expect(code).toBe(1);
+      expect(text).toContain('(withheld: it contained a broker credential)');
+    },
+  );
 });
