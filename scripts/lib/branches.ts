@@ -1,5 +1,5 @@
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
-import { brokerRequest, explainBrokerAnswer } from './broker-http';
+import { brokerRequest, explainBrokerAnswer, notBrokerRoot } from './broker-http';
 import { screenedContext, type BrokerStep, type StepContext } from './broker-step';
 import { discoverConsumers } from './project';
 import { refuseCredentialsIn } from './secrets';
@@ -188,7 +188,11 @@ export async function deleteBranchMain(
   const mains = await Promise.all(
     consumers.map(async (consumer) => {
       const answer = await brokerRequest(broker, 'GET', `/pacticipants/${q(consumer)}`, deadline);
-      if ('status' in answer && answer.status === 404) return { consumer, unknown: true };
+      if ('status' in answer && answer.status === 404) {
+        // Never seen, if this is a broker's root: a wrong URL or path prefix answers 404 too.
+        const problem = await notBrokerRoot(broker, 'can-i-deploy', deadline);
+        return problem ? { consumer, failure: problem } : { consumer, unknown: true };
+      }
       if (!('status' in answer) || answer.status !== 200)
         return { consumer, failure: explainBrokerAnswer(answer, broker, 'can-i-deploy', deadline) };
       const held = answer.body as Pacticipant | undefined;

@@ -152,6 +152,23 @@ export async function brokerRequest(
 
 export type StepName = 'publish' | 'can-i-deploy' | 'record-deployment';
 
+/**
+ * For a 404 that would mean "the broker has never seen it": undefined when PACT_BROKER_URL is a Pact Broker's root
+ * (its index links to the pacticipants), else why not, so that a wrong URL or path prefix never reads as an empty broker.
+ */
+export async function notBrokerRoot(
+  config: BrokerConfig,
+  step: StepName,
+  deadline: number,
+): Promise<string | undefined> {
+  const index = await brokerRequest(config, 'GET', '/', deadline);
+  if (!('status' in index) || index.status !== 200) return explainBrokerAnswer(index, config, step, deadline);
+  const links = (index.body as { _links?: Record<string, unknown> } | undefined)?._links;
+  return typeof links === 'object' && links !== null && 'pb:pacticipants' in links
+    ? undefined
+    : `the root of PACT_BROKER_URL (${config.baseUrl}) is not a Pact Broker's index: set PACT_BROKER_URL to the broker's root, with its path prefix if it has one.`;
+}
+
 function brokerReasons(body: unknown): string[] {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   if (Array.isArray(errors)) return errors.map(String);

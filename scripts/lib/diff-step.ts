@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
-import { brokerRequest, explainBrokerAnswer, type BrokerAnswer } from './broker-http';
+import { brokerRequest, explainBrokerAnswer, notBrokerRoot, type BrokerAnswer } from './broker-http';
 import type { StepContext } from './broker-step';
 import { branchFlag } from './branches';
 import { pairConsumersWithPacts, readPactFiles } from './pact-files';
@@ -54,7 +54,10 @@ async function mainBranchOf(
   deadline: number,
 ): Promise<{ known: false } | { known: true; mainBranch?: string } | { failure: string }> {
   const answer = await brokerRequest(broker, 'GET', `/pacticipants/${q(consumer)}`, deadline);
-  if ('status' in answer && answer.status === 404) return { known: false };
+  if ('status' in answer && answer.status === 404) {
+    const problem = await notBrokerRoot(broker, 'can-i-deploy', deadline);
+    return problem ? { failure: problem } : { known: false };
+  }
   if (!ok(answer)) return { failure: explainBrokerAnswer(answer, broker, 'can-i-deploy', deadline) };
   if (!named(answer.body, consumer))
     return {

@@ -927,6 +927,29 @@ describe('diff:pact, delete-branch and webhook:provider (#27)', () => {
     }
   };
 
+  it.each(['diff:pact', 'delete-branch'] as const)(
+    '%s: a URL that answers 404 to everything is no broker that never saw the consumers; a broker root that does not know them is',
+    async (step) => {
+      const nowhere = await serve({ kind: 'status', status: 404 });
+      const broker = await serve({
+        kind: 'scripted',
+        answer: (request) =>
+          request.url === '/'
+            ? { status: 200, body: { _links: { 'pb:pacticipants': { href: '/pacticipants' } } } }
+            : { status: 404 },
+      });
+
+      const wrong = await runStep(step, `${nowhere.url}/no-broker-here`);
+      const empty = await runStep(step, broker.url);
+
+      expect(wrong.code).toBe(1);
+      expect(wrong.text).toContain('is probably not the broker');
+      expect(wrong.text).not.toContain('never seen');
+      expect(empty.code).toBe(0);
+      expect(empty.text).toContain('never seen');
+    },
+  );
+
   it.each(['delete-branch', 'webhook:provider'] as const)(
     '%s: a broker answer that echoes the password is withheld',
     async (step) => {
