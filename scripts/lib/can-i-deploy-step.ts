@@ -127,7 +127,7 @@ type Verification = {
  * broker, is a success of that aggregator version, and where it lists the interactions it checked (testResults), every
  * interaction of this version's pact is among them, passed. A verifier run with a filter (PACT_DESCRIPTION…) checks part.
  */
-async function partialVerification(
+export async function partialVerification(
   rows: MatrixRow[],
   consumer: string,
   version: string,

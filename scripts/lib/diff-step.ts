@@ -3,6 +3,7 @@ import { readBrokerConfig, type BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer, notBrokerRoot, type BrokerAnswer } from './broker-http';
 import type { StepContext } from './broker-step';
 import { branchFlag } from './branches';
+import { partialVerification, type MatrixRow } from './can-i-deploy-step';
 import { pairConsumersWithPacts, readPactFiles } from './pact-files';
 import {
   comparePacts,
@@ -133,7 +134,15 @@ async function verificationInEnvironment(
           each.provider.version?.number === providerVersion,
       );
       const shown = `the ${provider} version deployed in ${environment} (${providerVersion})`;
-      if (row?.verificationResult?.success === true) return { line: `${shown} has verified this same content` };
+      if (row?.verificationResult?.success === true) {
+        // As for can-i-deploy: a verification counts only when it covered every interaction (no filtered run).
+        const partial = await partialVerification([row as MatrixRow], consumer, version, broker, deadline);
+        return {
+          line: partial
+            ? `${shown} has no verification of all of this content: ${partial}`
+            : `${shown} has verified this same content`,
+        };
+      }
       if (row?.verificationResult?.success === false) return { line: `${shown} failed to verify this same content` };
       return { line: `${shown} has not verified this content yet` };
     }),

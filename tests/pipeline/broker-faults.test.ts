@@ -950,6 +950,51 @@ describe('diff:pact, delete-branch and webhook:provider (#27)', () => {
     },
   );
 
+  it('diff:pact: "no change" is said verified in production only when that verification covered every interaction', async () => {
+    /** verifiedBroker, plus what diff:pact reads: the consumer's main branch, its latest pact there (ours), production's aggregator p1. */
+    const diffBroker = (testResults?: (ids: string[]) => unknown) => {
+      const verified = verifiedBroker({ testResults });
+      return (request: SeenRequest, url: string): Answer => {
+        const consumer = /^\/pacticipants\/([^/]+)$/.exec(request.url)?.[1];
+        if (consumer) return { status: 200, body: { name: consumer, mainBranch: 'main' } };
+        const latest = /^\/pacts\/provider\/aggregator\/consumer\/([^/]+)\/branch\/main\/latest$/.exec(
+          request.url,
+        )?.[1];
+        if (latest)
+          return {
+            status: 200,
+            body: { ...JSON.parse(fixturePact(latest)), _links: { 'pb:consumer-version': { name: VERSION } } },
+          };
+        if (request.url === '/environments')
+          return { status: 200, body: { _embedded: { environments: [{ name: 'production', uuid: 'prod' }] } } };
+        if (request.url.startsWith('/environments/prod/deployed-versions/currently-deployed?'))
+          return {
+            status: 200,
+            body: {
+              _embedded: {
+                deployedVersions: [{ _embedded: { pacticipant: { name: 'aggregator' }, version: { number: 'p1' } } }],
+              },
+            },
+          };
+        return verified(request, url);
+      };
+    };
+    const whole = await serve({ kind: 'scripted', answer: diffBroker() });
+    const part = await serve({
+      kind: 'scripted',
+      answer: diffBroker((ids) => [{ interactionId: ids[0], success: true }]),
+    });
+
+    const covered = await runStep('diff:pact', whole.url);
+    const filtered = await runStep('diff:pact', part.url);
+
+    expect(covered.code).toBe(0);
+    expect(covered.text).toContain('the aggregator version deployed in production (p1) has verified this same content');
+    expect(filtered.code).toBe(0);
+    expect(filtered.text).not.toContain('has verified this same content');
+    expect(filtered.text).toContain('aggregator p1 verified only 1 interaction of 2');
+  });
+
   it.each(['delete-branch', 'webhook:provider'] as const)(
     '%s: a broker answer that echoes the password is withheld',
     async (step) => {
