@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { BrokerConfig } from './broker-config';
+import { BROKER_VARIABLES, type BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer } from './broker-http';
 import { prepareBrokerStep, screenedContext, type BrokerStep, type StepContext } from './broker-step';
 import { mainBranchPlan, recordMainBranch } from './branches';
@@ -122,6 +122,9 @@ export async function publishStep(
       { name: branchName, value: version.branch },
       { name: 'the build URL', value: version.buildUrl },
       ...tags.map((tag) => ({ name: '--tag', value: tag })),
+      // The CLI's command line also carries the broker's URL and each pact's file name (its consumer and provider).
+      { name: BROKER_VARIABLES.url[0], value: broker.baseUrl },
+      ...pacts.map((pact) => ({ name: "a pact's consumer or provider name", value: path.basename(pact.path) })),
     ],
     broker,
   );

@@ -246,6 +246,8 @@ describe('publish:pact refuses bad input before sending anything', () => {
   it.each([
     ['GIT_BRANCH', { GIT_BRANCH: PASSWORD }, []],
     ['--tag', {}, ['--tag', PASSWORD]],
+    // The CLI's argument --broker-base-url would carry it.
+    ['PACT_BROKER_URL', { PACT_BROKER_URL: `https://broker.example.com/${PASSWORD}` }, []],
   ])('the broker password given as %s', async (name, overrides, argv) => {
     expect(await refusal(overrides, argv)).toBe(
       `${name} holds the value of BROKER_PASSWORD: it would go on the pact CLI's command line and into the broker. Give ${name} the name it should have.`,
