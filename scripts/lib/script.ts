@@ -98,7 +98,8 @@ function cutAtHash(text: string): string | undefined {
         new RegExp(`^[ \\t]*(?:export[ \\t]+)?${escaped(name)}[ \\t]*=#`, 'm').test(text)
       : uncut[name]?.replaceAll(NOT_A_COMMENT, '#').startsWith(`${read[name]}#`) ||
         // Odd quoting (`KEY='it''s#'`): the raw line goes on with "#" where the value as read ends, and "#" mattered.
-        (rawValue(name)?.startsWith(`${read[name]}#`) === true &&
+        // `KEY="value"#more`: the same, the value quoted.
+        (['', '"', "'", '`'].some((quote) => rawValue(name)?.startsWith(`${quote}${read[name]}${quote}#`)) &&
           uncut[name]?.replaceAll(NOT_A_COMMENT, '#') !== read[name]),
   );
 }

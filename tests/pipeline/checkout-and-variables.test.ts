@@ -138,6 +138,7 @@ describe(".env follows dotenv's grammar (#24)", () => {
   it.each([
     ['KEY: value, which dotenv reads too', 'BROKER_PASSWORD: S3cr3t#tail'],
     ['a value of odd quotes, which dotenv reads unquoted', "BROKER_PASSWORD='S3cr''et#tail'"],
+    ['"#" right after the closing quote', 'BROKER_PASSWORD="S3cr3t"#tail'],
   ])('%s, is refused when "#" would cut its value', (_case, line) => {
     const file = envFile(`BROKER_USERNAME: writer\n${line}\n`);
 
