@@ -629,10 +629,11 @@ describe('secrets in output', () => {
 
   it('a line holding the password, whatever it looks like (letters only), is withheld whole, never partly masked', async () => {
     // A password of letters only that the output would hold: each line holding it is withheld.
-    const letters = await publishedOutput('aggregator');
+    // ("aggregator" would be refused up front: the pact's file name on the CLI's command line holds it.)
+    const letters = await publishedOutput('different');
 
     expect(letters.code).toBe(1);
-    expect(letters.text).not.toContain('aggregator');
+    expect(letters.text).not.toContain('different');
     expect(letters.text).toContain('(withheld: it contained a broker credential)');
     expect(
       screened(
