@@ -29,9 +29,26 @@ export function secretForms({ auth }: BrokerConfig): string[] {
   return [...new Set(secrets.flatMap((secret) => [secret, encodeURIComponent(secret)]))].filter(Boolean);
 }
 
+/**
+ * `line` as it reads with its percent-escapes decoded, also with "+" read as a space: a credential inside a URL (a
+ * Location, a link) shows encoded in whatever way the URL's part encodes it, not only as encodeURIComponent does.
+ */
+const urlDecoded = (line: string) =>
+  [line, line.replace(/\+/g, ' ')].map((text) =>
+    text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) => {
+      try {
+        return decodeURIComponent(escapes);
+      } catch {
+        return escapes;
+      }
+    }),
+  );
+
 /** A line fit to print, or undefined when it holds a credential in any form, whatever the credential looks like (withheld whole, never partly masked). */
-export const screened = (line: string, config: BrokerConfig) =>
-  secretForms(config).some((secret) => line.includes(secret)) ? undefined : line;
+export function screened(line: string, config: BrokerConfig): string | undefined {
+  const texts = [line, ...urlDecoded(line)];
+  return secretForms(config).some((secret) => texts.some((text) => text.includes(secret))) ? undefined : line;
+}
 export const WITHHELD = '(withheld: it contained a broker credential)';
 
 /** Refuses a value bound for the command line and the broker that holds a credential; names the variables, never the value. */

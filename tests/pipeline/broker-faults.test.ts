@@ -644,6 +644,16 @@ describe('secrets in output', () => {
     expect(secretForms(basic('https://b.example.com'))).toEqual(
       expect.arrayContaining([PASSWORD, encodeURIComponent(PASSWORD)]),
     );
+    // Inside a URL, however its part encodes it: a path (%20 for a space), a query read as a form ("+").
+    const spaced = {
+      ...basic('https://b.example.com'),
+      auth: { ...basic('').auth, password: 'a b@cdefgh' },
+    } as BrokerConfig;
+    for (const url of [
+      new URL('/a b@cdefgh', 'http://x').href,
+      `http://x/?p=${new URLSearchParams({ q: 'a b@cdefgh' }).get('q')?.replace(/ /g, '+')}`,
+    ])
+      expect(screened(`redirected to ${url}`, spaced)).toBeUndefined();
     expect(screened('Pact successfully published for fixture_one', basic('https://b.example.com'))).toBe(
       'Pact successfully published for fixture_one',
     );
