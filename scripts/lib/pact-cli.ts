@@ -89,7 +89,7 @@ export async function explainCliRun(
     body: { errors },
     path,
   });
-  // Two refusals come without their status: a 400's reasons as a JSON list, a 409's under "contracts:" (pact-broker-api.md, 4).
+  // Two refusals come without their status: a 400's reasons as a JSON list, a 409's under "contracts:" (the CLI 18.1's wording).
   const invalid = /failed validation - (\[.*\])/.exec(text)?.[1];
   if (invalid) return describe(answer(400, 'Bad Request', parseJson(invalid) ?? [invalid]));
   const conflict = /Pact publication failed:\s+contracts: (.*)/.exec(text)?.[1];
