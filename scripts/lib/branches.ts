@@ -133,11 +133,7 @@ async function deleteOne(broker: BrokerConfig, consumer: string, branch: string,
   if ('status' in deleted && deleted.status === 404)
     return { line: `✓ ${consumer}: no branch ${branch} in the broker` };
   if (!('status' in deleted) || deleted.status < 200 || deleted.status > 299) {
-    const explained = explainBrokerAnswer(deleted, broker, 'publish', deadline).replace(
-      'a read-only user cannot publish',
-      'a read-only user cannot delete branches',
-    );
-    return { failure: `${consumer}: ${explained}` };
+    return { failure: `${consumer}: ${explainBrokerAnswer(deleted, broker, 'delete-branch', deadline)}` };
   }
   // The broker's evidence: the branch is gone (its versions and their verifications stay).
   const after = await brokerRequest(broker, 'GET', where, deadline);
@@ -188,7 +184,7 @@ export async function deleteBranchMain(
       const answer = await brokerRequest(broker, 'GET', `/pacticipants/${q(consumer)}`, deadline);
       if ('status' in answer && answer.status === 404) return { consumer, unknown: true };
       if (!('status' in answer) || answer.status !== 200)
-        return { consumer, failure: explainBrokerAnswer(answer, broker, 'can-i-deploy', deadline) };
+        return { consumer, failure: explainBrokerAnswer(answer, broker, 'delete-branch', deadline) };
       const held = answer.body as Pacticipant | undefined;
       if (held?.name !== consumer)
         return {

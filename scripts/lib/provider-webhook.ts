@@ -104,11 +104,7 @@ async function upsertOne(
   const wanted = webhookFor(consumer, PROVIDER, target);
   const answer = await brokerRequest(broker, 'PUT', `/webhooks/${q(uuid)}`, deadline, wanted);
   if (!('status' in answer) || (answer.status !== 200 && answer.status !== 201)) {
-    const explained = explainBrokerAnswer(answer, broker, 'publish', deadline).replace(
-      'a read-only user cannot publish',
-      'a read-only user cannot change webhooks',
-    );
-    return { failure: `${consumer}: ${explained}` };
+    return { failure: `${consumer}: ${explainBrokerAnswer(answer, broker, 'webhook:provider', deadline)}` };
   }
   // The broker's evidence, read again: its webhook has our event, pacticipants, URL and body (it masks the token).
   const held = await brokerRequest(broker, 'GET', `/webhooks/${q(uuid)}`, deadline);
