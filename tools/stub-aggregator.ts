@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { childEnvironment } from '../scripts/lib/child-process';
 import { pactCliBinary } from '../scripts/lib/pact-cli';
 import { pairConsumersWithPacts, readPactFiles, type PactFile } from '../scripts/lib/pact-files';
-import { discoverConsumers, pactsDir, type Consumer } from '../scripts/lib/project';
+import { pactsDir, projectConsumers, type Consumer } from '../scripts/lib/project';
 import {
   checkCliValue,
   cliOption,
@@ -95,7 +95,7 @@ runScript(async (argv) => {
     flags['provider-state'] && checkCliValue(flags['provider-state'], { name: '--provider-state', showValue: true });
   const root = process.cwd();
   const dir = pactsDir(loadEnv(process.env, root), root);
-  const consumers = chosenConsumers(discoverConsumers(root), flags.consumer);
+  const consumers = chosenConsumers(projectConsumers(root), flags.consumer);
   // With --consumer, only that consumer's pact is needed; the others' are not read.
   const pacts = readPactFiles(dir).filter((pact) =>
     consumers.some((consumer) => consumer.pacticipant === pact.consumer),

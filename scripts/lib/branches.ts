@@ -1,7 +1,7 @@
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer } from './broker-http';
 import type { BrokerStep, StepContext } from './broker-step';
-import { discoverConsumers } from './project';
+import { projectConsumers } from './project';
 import { refuseCredentialsIn } from './secrets';
 import {
   checkCliValue,
@@ -163,11 +163,7 @@ export async function deleteBranchMain(
   const env = loadEnv(processEnv, root, deps.error);
   const broker = readBrokerConfig(env, { dryRun });
   refuseCredentialsIn([{ name: '--branch', value: branch }], broker);
-  const consumers = discoverConsumers(root).map((consumer) => consumer.pacticipant);
-  if (consumers.length === 0)
-    throw new ConfigError(
-      'This project has no consumers (no src/consumer-*/pacticipant.ts): run it from the project folder.',
-    );
+  const consumers = projectConsumers(root).map((consumer) => consumer.pacticipant);
   deps.log(
     `Deleting branch ${branch} of ${count(consumers.length, 'consumer')} from ${broker.baseUrl} (versions and verifications stay)`,
   );

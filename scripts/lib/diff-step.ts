@@ -13,7 +13,7 @@ import {
   renderPlain,
   type ContractDiff,
 } from './pact-diff';
-import { discoverConsumers, pactsDir } from './project';
+import { pactsDir, projectConsumers } from './project';
 import { screened, WITHHELD } from './secrets';
 import { loadEnv, nameFlag, parseFlags, type Env } from './script';
 
@@ -237,7 +237,7 @@ export async function diffMain(
   const env: Env = loadEnv(processEnv, root, deps.error);
   const broker = readBrokerConfig(env);
   const dir = pactsDir(env, root);
-  const consumers = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir);
+  const consumers = pairConsumersWithPacts(projectConsumers(root), readPactFiles(dir), dir);
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
 
   const outcomes = await Promise.all(

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { readBrokerConfig, readSetting, type BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer } from './broker-http';
 import type { StepContext } from './broker-step';
-import { discoverConsumers } from './project';
+import { projectConsumers } from './project';
 import { PROVIDER } from '../../src/shared/provider';
 import { refuseCredentialsIn, WITHHELD } from './secrets';
 import { checkCliValue, ConfigError, count, dryRunRequested, loadEnv, parseFlags, type Env } from './script';
@@ -142,11 +142,7 @@ export async function providerWebhookMain(
   const broker = readBrokerConfig(env, { dryRun });
   const target = readTarget(env);
   refuseCredentialsIn([{ name: 'PROVIDER_WEBHOOK_URL', value: target.url }], broker);
-  const consumers = discoverConsumers(root).map((consumer) => consumer.pacticipant);
-  if (consumers.length === 0)
-    throw new ConfigError(
-      'This project has no consumers (no src/consumer-*/pacticipant.ts): run it from the project folder.',
-    );
+  const consumers = projectConsumers(root).map((consumer) => consumer.pacticipant);
   deps.log(
     `Webhook on ${broker.baseUrl} for ${count(consumers.length, 'consumer')}: on ${WEBHOOK_EVENT}, POST ${target.shown}${target.token ? ' with the bearer token in PROVIDER_WEBHOOK_TOKEN' : ''}`,
   );
