@@ -150,7 +150,8 @@ export async function brokerRequest(
   }
 }
 
-export type StepName = 'publish' | 'can-i-deploy' | 'record-deployment';
+export type StepName =
+  'publish' | 'can-i-deploy' | 'record-deployment' | 'diff:pact' | 'delete-branch' | 'webhook:provider';
 
 /**
  * For a 404 that would mean "the broker has never seen it": undefined when PACT_BROKER_URL is a Pact Broker's root
@@ -232,7 +233,10 @@ export function explainBrokerAnswer(
     const readOnly = {
       publish: ' (a read-only user cannot publish)',
       'record-deployment': ' (a read-only user cannot record deployments)',
+      'delete-branch': ' (a read-only user cannot delete branches)',
+      'webhook:provider': ' (a read-only user cannot change webhooks)',
       'can-i-deploy': '',
+      'diff:pact': '',
     }[step];
     return `the broker refused the credentials (401 Unauthorized): check ${check}${readOnly}.`;
   }
