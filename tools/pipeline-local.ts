@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { BROKER_VARIABLES, readBrokerConfig, readSetting, type BrokerConfig } from '../scripts/lib/broker-config';
-import { brokerRequest, explainBrokerAnswer } from '../scripts/lib/broker-http';
+import { brokerRequest, explainBrokerAnswer, findEnvironment } from '../scripts/lib/broker-http';
 import {
   childEnvironment,
   onInterrupt,
@@ -218,12 +218,9 @@ runScript(async (argv) => {
     );
     // Part of step 4: the environment the reference aggregator is recorded in.
     const next = `step ${step + 1}/${STEPS}, record the reference deployment`;
-    const listed = await brokerRequest(config, 'GET', '/environments', deadline());
-    if (!('status' in listed) || listed.status !== 200)
-      fail(
-        `${next}: the broker did not list its environments (GET /environments): ${explainBrokerAnswer(listed, config, 'record-deployment', 0)}`,
-      );
-    if (!JSON.stringify(listed.body).includes(`"name":"${ENVIRONMENT}"`)) {
+    const environment = await findEnvironment(config, ENVIRONMENT, 'record-deployment', deadline());
+    if ('failure' in environment) fail(`${next}: the broker did not list its environments (${environment.failure})`);
+    if (environment.uuid === undefined) {
       const created = await brokerRequest(config, 'POST', '/environments', deadline(), {
         name: ENVIRONMENT,
         production: true,

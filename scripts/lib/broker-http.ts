@@ -261,3 +261,20 @@ export function explainBrokerAnswer(
     return `the broker answered ${status} ${statusText} to each of ${count(config.attempts, 'attempt')}: it is failing; try again later or ask its operators.`;
   return `the broker answered ${status} ${statusText}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}.`;
 }
+
+/** The broker's environment named `name`: its uuid, none when the broker has no such environment, or why it would not say. */
+export async function findEnvironment(
+  broker: BrokerConfig,
+  name: string,
+  step: StepName,
+  deadline: number,
+): Promise<{ uuid?: string } | { failure: string }> {
+  const listed = await brokerRequest(broker, 'GET', '/environments', deadline);
+  if (!('status' in listed) || listed.status !== 200)
+    return { failure: `GET /environments: ${explainBrokerAnswer(listed, broker, step, deadline)}` };
+  type Environments = { _embedded?: { environments?: { name?: unknown; uuid?: unknown }[] } };
+  const found = (listed.body as Environments | undefined)?._embedded?.environments?.find(
+    (each) => each.name === name && typeof each.uuid === 'string',
+  );
+  return { uuid: found?.uuid as string | undefined };
+}

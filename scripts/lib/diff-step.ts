@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
-import { brokerRequest, explainBrokerAnswer, notBrokerRoot, type BrokerAnswer } from './broker-http';
+import { brokerRequest, explainBrokerAnswer, findEnvironment, notBrokerRoot, type BrokerAnswer } from './broker-http';
 import type { StepContext } from './broker-step';
 import { branchFlag } from './branches';
 import { partialVerification, type MatrixRow } from './can-i-deploy-step';
@@ -75,13 +75,9 @@ async function deployedVersions(
   environment: string,
   deadline: number,
 ): Promise<{ versions: string[] } | { failure: string }> {
-  const listed = await brokerRequest(broker, 'GET', '/environments', deadline);
-  if (!ok(listed)) return { failure: explainBrokerAnswer(listed, broker, 'diff:pact', deadline) };
-  type Environments = { _embedded?: { environments?: { name?: string; uuid?: string }[] } };
-  const found = (listed.body as Environments | undefined)?._embedded?.environments?.find(
-    (each) => each.name === environment && typeof each.uuid === 'string',
-  );
-  if (!found?.uuid) return { versions: [] };
+  const found = await findEnvironment(broker, environment, 'diff:pact', deadline);
+  if ('failure' in found) return found;
+  if (found.uuid === undefined) return { versions: [] };
   const path = `/environments/${q(found.uuid)}/deployed-versions/currently-deployed?pacticipant=${q(provider)}`;
   const deployed = await brokerRequest(broker, 'GET', path, deadline);
   if (!ok(deployed)) return { failure: explainBrokerAnswer(deployed, broker, 'diff:pact', deadline) };

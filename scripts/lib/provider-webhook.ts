@@ -61,7 +61,7 @@ function readTarget(env: Env): Target {
       `${setting.variable} contains credentials (user:password@): put a token in PROVIDER_WEBHOOK_TOKEN instead.`,
     );
   // A token in clear text across a network is a token given away; the local broker's receivers are on loopback.
-  if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+  if (url.protocol === 'http:' && url.hostname !== '127.0.0.1')
     throw new ConfigError(`${setting.variable} must be an https:// URL (http only to 127.0.0.1, for a local test).`);
   const token = readSetting(env, WEBHOOK_VARIABLES.token);
   if (token) checkCliValue(token.value, { name: token.variable, showValue: false });
