@@ -77,7 +77,7 @@ function readUser(
 export const ENV_EXAMPLE = path.join(BROKER_DIR, '..', '.env.example');
 
 /** Every password value .env.example shows, set or commented out (`# BROKER_READ_ONLY_PASSWORD=…`). */
-export function examplePasswords(file: string = ENV_EXAMPLE): string[] {
+function examplePasswords(file: string = ENV_EXAMPLE): string[] {
   if (!existsSync(file)) return [];
   return [...readFileSync(file, 'utf8').matchAll(/^#?\s*[A-Z][A-Z0-9_]*PASSWORD=(.*)$/gm)]
     .map((match) => (match[1] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2'))

@@ -21,7 +21,7 @@ import {
 const q = encodeURIComponent;
 
 /** Why `value` is not a branch name git would accept (slashes allowed: feature/x), or undefined. */
-export function branchNameProblem(value: string): string | undefined {
+function branchNameProblem(value: string): string | undefined {
   const problem = cliValueProblem(value);
   if (problem) return problem;
   if (!/^[\w./-]+$/.test(value)) return 'is not a usable branch name (letters, digits, ".", "_", "-" and "/")';
@@ -36,7 +36,7 @@ export function branchFlag(value: string, flag: string, usage: string): string {
   return value;
 }
 
-export interface MainBranch {
+interface MainBranch {
   branch: string;
   /** The variable it came from, for messages. */
   source: string;
@@ -50,7 +50,7 @@ const set = (env: Env, name: string) => env[name]?.trim() || undefined;
  * CI_DEFAULT_BRANCH; GitHub has none, so the workflow passes `github.event.repository.default_branch` as
  * MAIN_BRANCH); REPOSITORY_URL, else GitHub's GITHUB_SERVER_URL/GITHUB_REPOSITORY or GitLab's CI_PROJECT_URL.
  */
-export function resolveMainBranch(env: Env): MainBranch | undefined {
+function resolveMainBranch(env: Env): MainBranch | undefined {
   const source = ['MAIN_BRANCH', 'CI_DEFAULT_BRANCH'].find((name) => set(env, name));
   if (!source) return undefined;
   const branch = set(env, source) as string;

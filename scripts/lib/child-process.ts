@@ -9,7 +9,7 @@ import { ConfigError, variableName, type Env } from './script';
  * settings, Node's compile cache. Nothing else passes (a Pact filter variable, a CI secret, NODE_OPTIONS…); what a child
  * needs beyond these, its caller names.
  */
-export const INHERITED_VARIABLES = [
+const INHERITED_VARIABLES = [
   'PATH',
   'HOME',
   'USER',
@@ -44,7 +44,7 @@ export function childEnvironment(env: Env, extra: Record<string, string | undefi
 }
 
 /** The variables with which the pact verifier picks interactions: a run with one set checks only part of the contract. */
-export const PACT_FILTER_VARIABLES = ['PACT_DESCRIPTION', 'PACT_PROVIDER_STATE', 'PACT_PROVIDER_NO_STATE'] as const;
+const PACT_FILTER_VARIABLES = ['PACT_DESCRIPTION', 'PACT_PROVIDER_STATE', 'PACT_PROVIDER_NO_STATE'] as const;
 
 /** For a step whose results are published: a Pact filter variable set (even empty) in the environment or .env is refused. */
 export function refusePactFilters(env: Env, step: string): void {
@@ -98,7 +98,7 @@ export interface ChildRun {
   overflowed?: true;
 }
 
-export interface ChildOptions {
+interface ChildOptions {
   env: NodeJS.ProcessEnv;
   cwd?: string;
   /** Epoch ms: the child's whole process group is stopped then. */

@@ -12,21 +12,21 @@ import { checkCliValue, ConfigError, count, dryRunRequested, loadEnv, parseFlags
 // build to verify a pact no deployed or main-branch provider version has verified yet. It calls a URL of the
 // provider team's choosing (their CI) with the pact's URL and the provider version to verify.
 
-export const WEBHOOK_EVENT = 'contract_requiring_verification_published';
-export const WEBHOOK_VARIABLES = { url: ['PROVIDER_WEBHOOK_URL'], token: ['PROVIDER_WEBHOOK_TOKEN'] } as const;
+const WEBHOOK_EVENT = 'contract_requiring_verification_published';
+const WEBHOOK_VARIABLES = { url: ['PROVIDER_WEBHOOK_URL'], token: ['PROVIDER_WEBHOOK_TOKEN'] } as const;
 
 const USAGE = 'npm run webhook:provider [-- --dry-run]';
 const q = encodeURIComponent;
 
 /** The webhook's own id: the same consumer and provider always get the same webhook, so running again updates it. */
-export const webhookUuid = (consumer: string, provider: string) =>
+const webhookUuid = (consumer: string, provider: string) =>
   `contract-changed-${createHash('sha256').update(`${consumer}\n${provider}`).digest('hex').slice(0, 24)}`;
 
 /**
  * The body the broker sends: GitHub's repository_dispatch shape (event_type, client_payload), which any other CI
  * can read as plain JSON. The broker fills in the ${pactbroker.*} variables when it fires.
  */
-export const webhookBody = () => ({
+const webhookBody = () => ({
   event_type: WEBHOOK_EVENT,
   client_payload: {
     pact_url: '${pactbroker.pactUrl}',
@@ -69,7 +69,7 @@ function readTarget(env: Env): Target {
 }
 
 /** The webhook as the broker stores it for `consumer`. */
-export function webhookFor(consumer: string, provider: string, target: Target) {
+function webhookFor(consumer: string, provider: string, target: Target) {
   return {
     description: `Verify a changed pact of ${consumer} with ${provider} (npm run webhook:provider)`,
     consumer: { name: consumer },

@@ -5,7 +5,7 @@ import { ConfigError } from './script';
  * The shortest password or token the steps accept: every line they print and every value they send is screened for
  * the secret by value, and a shorter one would match ordinary words ("main", "pact") and withhold half the output.
  */
-export const MIN_SECRET_LENGTH = 8;
+const MIN_SECRET_LENGTH = 8;
 
 /** Refuses a secret too short to be kept out of the output by value; names the variable, never the value. */
 export function checkSecretLength(value: string, variable: string): void {

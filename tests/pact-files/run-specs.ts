@@ -69,7 +69,7 @@ export async function runContractSpecs(pactDir: string, ...specs: string[]): Pro
 }
 
 /** What a suite that replays the real pacts needs to know before it registers its tests. */
-export interface ContractPacts {
+interface ContractPacts {
   pactDir: string;
   /** The contract specs that failed (`tests/contracts/consumer-a.pact.test.ts`); their pacts were not written. */
   failed: string[];
@@ -194,7 +194,7 @@ function fixtureProject(roots: string[], rootDir: string): JestConfig.InitialPro
 }
 
 /** Fixture specs that run as another project's: `rootDir` is its root (a git checkout of a test's making). */
-export interface FixtureElsewhere {
+interface FixtureElsewhere {
   rootDir: string;
   sources: string[];
 }
