@@ -85,14 +85,9 @@ async function startReferenceAggregator(env: NodeJS.ProcessEnv) {
 
 /** What our verbs get: the allowlist, and the broker settings and pipeline variables already read (no .env again). */
 function verbEnvironment(env: Env, config: BrokerConfig): NodeJS.ProcessEnv {
-  const auth = config.auth;
-  return childEnvironment(env, {
+  const settings = {
     DOTENV_CONFIG_PATH: '/dev/null',
     PACT_BROKER_URL: config.baseUrl,
-    BROKER_USERNAME: auth?.kind === 'basic' ? auth.username : undefined,
-    BROKER_PASSWORD: auth?.kind === 'basic' ? auth.password : undefined,
-    PACT_BROKER_TOKEN: auth?.kind === 'token' ? auth.token : undefined,
-    PACT_BROKER_HTTP_RETRIES: String(config.attempts),
     PACT_BROKER_TIMEOUT_SECONDS: String(config.timeoutSeconds),
     PACT_DIR: env.PACT_DIR,
     GIT_COMMIT: env.GIT_COMMIT,
@@ -100,7 +95,9 @@ function verbEnvironment(env: Env, config: BrokerConfig): NodeJS.ProcessEnv {
     // publish:pact records the main branch from these (scripts/lib/branches.ts).
     MAIN_BRANCH: env.MAIN_BRANCH,
     REPOSITORY_URL: env.REPOSITORY_URL,
-  });
+  };
+  // The credentials and attempts as the pact CLI gets them, under the standard names the verbs also read.
+  return { ...cliEnvironment(config), ...Object.fromEntries(Object.entries(settings).filter(([, value]) => value)) };
 }
 
 // A signal ends the step with 128 + its number, after stopping what the step started.
