@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { scripts } from '../package.json';
+import { childEnvironment } from '../scripts/lib/child-process';
 import { PROJECT_ROOT, discoverConsumers } from '../scripts/lib/project';
 import { ConfigError, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
@@ -48,7 +49,7 @@ function childrenCpu(): number {
 /** Wall and CPU seconds (of the whole process tree) of one command, which must succeed. */
 async function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timing> {
   const [started, cpu] = [performance.now(), childrenCpu()];
-  const options = { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, maxBuffer: 1 << 26 };
+  const options = { cwd: PROJECT_ROOT, env: childEnvironment(process.env, env), maxBuffer: 1 << 26 };
   await promisify(execFile)(command, args, options).catch((error: { stdout: string; stderr: string }) => {
     throw new Error(`${command} ${args.join(' ')} failed:\n${error.stdout}${error.stderr}`);
   });

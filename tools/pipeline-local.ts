@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
-import { readBrokerConfig, type BrokerConfig } from '../scripts/lib/broker-config';
-import { brokerRequest, explainBrokerAnswer } from '../scripts/lib/broker-http';
+import { BROKER_VARIABLES, readBrokerConfig, readSetting, type BrokerConfig } from '../scripts/lib/broker-config';
+import { brokerRequest, explainBrokerAnswer, findEnvironment } from '../scripts/lib/broker-http';
 import {
   childEnvironment,
   onInterrupt,
@@ -111,14 +111,13 @@ runScript(async (argv) => {
   // It publishes verification results: a filter would publish part of the contract as the whole.
   refusePactFilters(env, 'pipeline:local');
   // The same checks as the pipeline steps (URL, credentials, retries), with the local broker as the default.
-  const config = readBrokerConfig(
-    env.PACT_BROKER_URL || env.PACT_BROKER_BASE_URL ? env : { ...env, PACT_BROKER_URL: 'http://localhost:9292' },
-  );
+  const urlSetting = readSetting(env, BROKER_VARIABLES.url);
+  const config = readBrokerConfig(urlSetting ? env : { ...env, PACT_BROKER_URL: 'http://localhost:9292' });
   const url = config.baseUrl;
   // It records the reference aggregator as deployed to production: never on a team's broker by accident.
   if (!['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname) && !flags['allow-remote-broker']) {
     throw new ConfigError(
-      `PACT_BROKER_URL names ${url}, not a broker on this machine: this records a reference provider as deployed to ${ENVIRONMENT} there. Add -- --allow-remote-broker if that broker is a throwaway.`,
+      `${urlSetting?.variable ?? 'PACT_BROKER_URL'} names ${url}, not a broker on this machine: this records a reference provider as deployed to ${ENVIRONMENT} there. Add -- --allow-remote-broker if that broker is a throwaway.`,
     );
   }
   // Step 2 would refuse a dirty tree after step 1 had rewritten the pacts: the same checks first, before anything runs.
@@ -219,12 +218,9 @@ runScript(async (argv) => {
     );
     // Part of step 4: the environment the reference aggregator is recorded in.
     const next = `step ${step + 1}/${STEPS}, record the reference deployment`;
-    const listed = await brokerRequest(config, 'GET', '/environments', deadline());
-    if (!('status' in listed) || listed.status !== 200)
-      fail(
-        `${next}: the broker did not list its environments (GET /environments): ${explainBrokerAnswer(listed, config, 'record-deployment', 0)}`,
-      );
-    if (!JSON.stringify(listed.body).includes(`"name":"${ENVIRONMENT}"`)) {
+    const environment = await findEnvironment(config, ENVIRONMENT, 'record-deployment', deadline());
+    if ('failure' in environment) fail(`${next}: the broker did not list its environments (${environment.failure})`);
+    if (environment.uuid === undefined) {
       const created = await brokerRequest(config, 'POST', '/environments', deadline(), {
         name: ENVIRONMENT,
         production: true,

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { childEnvironment } from '../scripts/lib/child-process';
 import { PROJECT_ROOT, discoverConsumers, pactFileName } from '../scripts/lib/project';
 import { ConfigError, EXIT, parseFlags, runScript, wholeNumberFlag } from '../scripts/lib/script';
 
@@ -51,18 +52,8 @@ async function runSpec(spec: string, pactDir: string, reportFile: string): Promi
   return `specs not green (${detail}):\n${`${stdout}${stderr}`.trim()}`;
 }
 
-/**
- * What each Jest process gets of ours: PATH, HOME, the temp folder, Node's compile cache, telemetry off unless chosen, and
- * the marker that finds whatever it leaves running.
- */
-const childEnv = (): NodeJS.ProcessEnv => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  TMPDIR: process.env.TMPDIR,
-  NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE,
-  PACT_DO_NOT_TRACK: process.env.PACT_DO_NOT_TRACK ?? 'true',
-  SOAK_MARKER: process.env.SOAK_MARKER,
-});
+/** What each Jest process gets of ours: the usual list, and the marker that finds whatever it leaves running. */
+const childEnv = (): NodeJS.ProcessEnv => childEnvironment(process.env, { SOAK_MARKER: process.env.SOAK_MARKER });
 
 /**
  * A spec of `count` interactions written straight with pact-js (GET /things/<n>), run by bare Jest in its own process:

@@ -11,9 +11,10 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childEnvironment } from '../scripts/lib/child-process';
 import { pactCliBinary } from '../scripts/lib/pact-cli';
 import { pairConsumersWithPacts, readPactFiles, type PactFile } from '../scripts/lib/pact-files';
-import { discoverConsumers, pactsDir, type Consumer } from '../scripts/lib/project';
+import { pactsDir, projectConsumers, type Consumer } from '../scripts/lib/project';
 import {
   checkCliValue,
   cliOption,
@@ -94,7 +95,7 @@ runScript(async (argv) => {
     flags['provider-state'] && checkCliValue(flags['provider-state'], { name: '--provider-state', showValue: true });
   const root = process.cwd();
   const dir = pactsDir(loadEnv(process.env, root), root);
-  const consumers = chosenConsumers(discoverConsumers(root), flags.consumer);
+  const consumers = chosenConsumers(projectConsumers(root), flags.consumer);
   // With --consumer, only that consumer's pact is needed; the others' are not read.
   const pacts = readPactFiles(dir).filter((pact) =>
     consumers.some((consumer) => consumer.pacticipant === pact.consumer),
@@ -113,15 +114,10 @@ runScript(async (argv) => {
         `Port ${port} is already in use: stop what listens there, or choose another with -- --port <n>.`,
       );
 
-  // Only what pact stub needs. Its log has colour codes even when written to a file; NO_COLOR turns them off unless
-  // a terminal shows them. warn: one line per request the contract does not describe, where info logs two long
-  // lines for every request.
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    PACT_DO_NOT_TRACK: process.env.PACT_DO_NOT_TRACK ?? 'true',
-    ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }),
-  };
+  // The steps' allowlist (telemetry off unless chosen). Its log has colour codes even when written to a file; NO_COLOR
+  // turns them off unless a terminal shows them. warn: one line per request the contract does not describe, where
+  // info logs two long lines for every request.
+  const env = childEnvironment(process.env, { NO_COLOR: process.stdout.isTTY ? undefined : '1' });
   const stubs: Stub[] = served.map(({ consumer, pact }, index) => {
     const port = ports[index] ?? firstPort;
     const args = ['stub', '--file', pact.path, '--port', String(port)];

@@ -1,7 +1,7 @@
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer, notBrokerRoot } from './broker-http';
 import { screenedContext, type BrokerStep, type StepContext } from './broker-step';
-import { discoverConsumers } from './project';
+import { projectConsumers } from './project';
 import { refuseCredentialsIn } from './secrets';
 import {
   checkCliValue,
@@ -133,11 +133,7 @@ async function deleteOne(broker: BrokerConfig, consumer: string, branch: string,
   if ('status' in deleted && deleted.status === 404)
     return { line: `✓ ${consumer}: no branch ${branch} in the broker` };
   if (!('status' in deleted) || deleted.status < 200 || deleted.status > 299) {
-    const explained = explainBrokerAnswer(deleted, broker, 'publish', deadline).replace(
-      'a read-only user cannot publish',
-      'a read-only user cannot delete branches',
-    );
-    return { failure: `${consumer}: ${explained}` };
+    return { failure: `${consumer}: ${explainBrokerAnswer(deleted, broker, 'delete-branch', deadline)}` };
   }
   // The broker's evidence: the branch is gone (its versions and their verifications stay).
   const after = await brokerRequest(broker, 'GET', where, deadline);
@@ -169,11 +165,7 @@ export async function deleteBranchMain(
   refuseCredentialsIn([{ name: '--branch', value: branch }], broker);
   // The broker's answers are quoted (a reason, a Location): a line holding a credential is withheld whole.
   const deps = screenedContext(context, broker);
-  const consumers = discoverConsumers(root).map((consumer) => consumer.pacticipant);
-  if (consumers.length === 0)
-    throw new ConfigError(
-      'This project has no consumers (no src/consumer-*/pacticipant.ts): run it from the project folder.',
-    );
+  const consumers = projectConsumers(root).map((consumer) => consumer.pacticipant);
   deps.log(
     `Deleting branch ${branch} of ${count(consumers.length, 'consumer')} from ${broker.baseUrl} (versions and verifications stay)`,
   );
@@ -190,11 +182,11 @@ export async function deleteBranchMain(
       const answer = await brokerRequest(broker, 'GET', `/pacticipants/${q(consumer)}`, deadline);
       if ('status' in answer && answer.status === 404) {
         // Never seen, if this is a broker's root: a wrong URL or path prefix answers 404 too.
-        const problem = await notBrokerRoot(broker, 'can-i-deploy', deadline);
+        const problem = await notBrokerRoot(broker, 'delete-branch', deadline);
         return problem ? { consumer, failure: problem } : { consumer, unknown: true };
       }
       if (!('status' in answer) || answer.status !== 200)
-        return { consumer, failure: explainBrokerAnswer(answer, broker, 'can-i-deploy', deadline) };
+        return { consumer, failure: explainBrokerAnswer(answer, broker, 'delete-branch', deadline) };
       const held = answer.body as Pacticipant | undefined;
       if (held?.name !== consumer)
         return {

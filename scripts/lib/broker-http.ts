@@ -150,7 +150,8 @@ export async function brokerRequest(
   }
 }
 
-export type StepName = 'publish' | 'can-i-deploy' | 'record-deployment';
+export type StepName =
+  'publish' | 'can-i-deploy' | 'record-deployment' | 'diff:pact' | 'delete-branch' | 'webhook:provider';
 
 /**
  * For a 404 that would mean "the broker has never seen it": undefined when PACT_BROKER_URL is a Pact Broker's root
@@ -232,7 +233,10 @@ export function explainBrokerAnswer(
     const readOnly = {
       publish: ' (a read-only user cannot publish)',
       'record-deployment': ' (a read-only user cannot record deployments)',
+      'delete-branch': ' (a read-only user cannot delete branches)',
+      'webhook:provider': ' (a read-only user cannot change webhooks)',
       'can-i-deploy': '',
+      'diff:pact': '',
     }[step];
     return `the broker refused the credentials (401 Unauthorized): check ${check}${readOnly}.`;
   }
@@ -256,4 +260,21 @@ export function explainBrokerAnswer(
   if (status >= 500)
     return `the broker answered ${status} ${statusText} to each of ${count(config.attempts, 'attempt')}: it is failing; try again later or ask its operators.`;
   return `the broker answered ${status} ${statusText}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}.`;
+}
+
+/** The broker's environment named `name`: its uuid, none when the broker has no such environment, or why it would not say. */
+export async function findEnvironment(
+  broker: BrokerConfig,
+  name: string,
+  step: StepName,
+  deadline: number,
+): Promise<{ uuid?: string } | { failure: string }> {
+  const listed = await brokerRequest(broker, 'GET', '/environments', deadline);
+  if (!('status' in listed) || listed.status !== 200)
+    return { failure: `GET /environments: ${explainBrokerAnswer(listed, broker, step, deadline)}` };
+  type Environments = { _embedded?: { environments?: { name?: unknown; uuid?: unknown }[] } };
+  const found = (listed.body as Environments | undefined)?._embedded?.environments?.find(
+    (each) => each.name === name && typeof each.uuid === 'string',
+  );
+  return { uuid: found?.uuid as string | undefined };
 }

@@ -1,6 +1,6 @@
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
 import { resolveConsumerVersion, type ConsumerVersion } from './consumer-version';
-import { discoverConsumers, pactsDir, type Consumer } from './project';
+import { pactsDir, projectConsumers, type Consumer } from './project';
 import { checkProvenance } from './provenance';
 import { pairConsumersWithPacts, readPactFiles, shown, type PactFile } from './pact-files';
 import type { CliRunner } from './pact-cli';
@@ -56,7 +56,7 @@ export function prepareBrokerStep(
   }
   const broker = readBrokerConfig(env, { dryRun: options.dryRun });
   const dir = pactsDir(env, root);
-  const consumers = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir);
+  const consumers = pairConsumersWithPacts(projectConsumers(root), readPactFiles(dir), dir);
   const version = resolveConsumerVersion(
     env,
     dir,

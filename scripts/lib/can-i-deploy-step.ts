@@ -27,7 +27,7 @@ export type Question = { answer: MatrixAnswer } | { failure: string };
 export type Clock = { now(): number; sleep(ms: number): Promise<void> };
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
-/** The pact CLI's own question (pact-broker-api.md, 5), asked with our request, which never follows a redirect. */
+/** The pact CLI's own question (docs/deploying.md, can-i-deploy), asked with our request, which never follows a redirect. */
 export function matrixPath(consumer: string, version: string, environment: string): string {
   const query = [
     ['q[][pacticipant]', consumer],

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { readBrokerConfig, type BrokerConfig } from './broker-config';
-import { brokerRequest, explainBrokerAnswer, notBrokerRoot, type BrokerAnswer } from './broker-http';
+import { brokerRequest, explainBrokerAnswer, findEnvironment, notBrokerRoot, type BrokerAnswer } from './broker-http';
 import type { StepContext } from './broker-step';
 import { branchFlag } from './branches';
 import { partialVerification, type MatrixRow } from './can-i-deploy-step';
@@ -14,7 +14,7 @@ import {
   renderPlain,
   type ContractDiff,
 } from './pact-diff';
-import { discoverConsumers, pactsDir } from './project';
+import { pactsDir, projectConsumers } from './project';
 import { screened, WITHHELD } from './secrets';
 import { loadEnv, nameFlag, parseFlags, type Env } from './script';
 
@@ -56,10 +56,10 @@ async function mainBranchOf(
 ): Promise<{ known: false } | { known: true; mainBranch?: string } | { failure: string }> {
   const answer = await brokerRequest(broker, 'GET', `/pacticipants/${q(consumer)}`, deadline);
   if ('status' in answer && answer.status === 404) {
-    const problem = await notBrokerRoot(broker, 'can-i-deploy', deadline);
+    const problem = await notBrokerRoot(broker, 'diff:pact', deadline);
     return problem ? { failure: problem } : { known: false };
   }
-  if (!ok(answer)) return { failure: explainBrokerAnswer(answer, broker, 'can-i-deploy', deadline) };
+  if (!ok(answer)) return { failure: explainBrokerAnswer(answer, broker, 'diff:pact', deadline) };
   if (!named(answer.body, consumer))
     return {
       failure: `the broker's answer for /pacticipants/${consumer} is not that pacticipant: is PACT_BROKER_URL a Pact Broker?`,
@@ -75,16 +75,12 @@ async function deployedVersions(
   environment: string,
   deadline: number,
 ): Promise<{ versions: string[] } | { failure: string }> {
-  const listed = await brokerRequest(broker, 'GET', '/environments', deadline);
-  if (!ok(listed)) return { failure: explainBrokerAnswer(listed, broker, 'can-i-deploy', deadline) };
-  type Environments = { _embedded?: { environments?: { name?: string; uuid?: string }[] } };
-  const found = (listed.body as Environments | undefined)?._embedded?.environments?.find(
-    (each) => each.name === environment && typeof each.uuid === 'string',
-  );
-  if (!found?.uuid) return { versions: [] };
+  const found = await findEnvironment(broker, environment, 'diff:pact', deadline);
+  if ('failure' in found) return found;
+  if (found.uuid === undefined) return { versions: [] };
   const path = `/environments/${q(found.uuid)}/deployed-versions/currently-deployed?pacticipant=${q(provider)}`;
   const deployed = await brokerRequest(broker, 'GET', path, deadline);
-  if (!ok(deployed)) return { failure: explainBrokerAnswer(deployed, broker, 'can-i-deploy', deadline) };
+  if (!ok(deployed)) return { failure: explainBrokerAnswer(deployed, broker, 'diff:pact', deadline) };
   type Deployed = {
     _embedded?: {
       deployedVersions?: { _embedded?: { pacticipant?: { name?: string }; version?: { number?: string } } }[];
@@ -123,7 +119,7 @@ async function verificationInEnvironment(
       // The matrix joins a consumer version's pact content with the verifications of that same content.
       const path = `/matrix?q[][pacticipant]=${q(consumer)}&q[][version]=${q(version)}&q[][pacticipant]=${q(provider)}&q[][version]=${q(providerVersion)}&latestby=cvpv`;
       const answer = await brokerRequest(broker, 'GET', path, deadline);
-      if (!ok(answer)) return { failure: explainBrokerAnswer(answer, broker, 'can-i-deploy', deadline) };
+      if (!ok(answer)) return { failure: explainBrokerAnswer(answer, broker, 'diff:pact', deadline) };
       const matrix = (answer.body as { matrix?: unknown } | undefined)?.matrix;
       // The broker's evidence: a row of exactly this consumer version and this provider version.
       const row = (Array.isArray(matrix) ? (matrix as Row[]) : []).find(
@@ -175,7 +171,7 @@ async function compareOne(
   const answer = await brokerRequest(broker, 'GET', where, deadline);
   if ('status' in answer && answer.status === 404)
     return newContract(branch, `the broker has no pact of ${consumer} with ${provider} on ${branch}`);
-  if (!ok(answer)) return { failure: explainBrokerAnswer(answer, broker, 'can-i-deploy', deadline) };
+  if (!ok(answer)) return { failure: explainBrokerAnswer(answer, broker, 'diff:pact', deadline) };
   const held = answer.body as { consumer?: unknown; provider?: unknown; _links?: Record<string, { name?: unknown }> };
   // The broker's evidence: its answer is the pact of this consumer with this provider, from a version it names.
   const version = held?._links?.['pb:consumer-version']?.name;
@@ -249,7 +245,7 @@ export async function diffMain(
   const env: Env = loadEnv(processEnv, root, deps.error);
   const broker = readBrokerConfig(env);
   const dir = pactsDir(env, root);
-  const consumers = pairConsumersWithPacts(discoverConsumers(root), readPactFiles(dir), dir);
+  const consumers = pairConsumersWithPacts(projectConsumers(root), readPactFiles(dir), dir);
   const deadline = Date.now() + broker.timeoutSeconds * 1000;
 
   const outcomes = await Promise.all(

@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer, type BrokerAnswer, type StepName } from './broker-http';
 import { childEnvironment, runChild, type ChildRun } from './child-process';
-import { parseJson, type Env } from './script';
+import { parseJson } from './script';
 import { screened, WITHHELD } from './secrets';
 
 /** The pact CLI's Rust binary, started directly (the npm shim would outlive a kill and leave it running). */
@@ -12,9 +12,6 @@ export function pactCliBinary(): string {
   const packageJson = require.resolve(`@pact-foundation/pact-cli-${platform}-${process.arch}/package.json`);
   return path.join(path.dirname(packageJson), 'standalone', process.platform === 'win32' ? 'pact.exe' : 'pact');
 }
-
-/** An environment for the pact CLI's other tools (stub, verifier): the allowlist of child-process.ts, telemetry off unless the user chose. */
-export const withoutTelemetry = (base: Env): NodeJS.ProcessEnv => childEnvironment(base);
 
 /** The CLI's environment: the allowlist of child-process.ts from the step's (.env included), and the broker settings as the CLI's standard variables. Secrets travel only here, never in argv. */
 export function cliEnvironment(config: BrokerConfig): NodeJS.ProcessEnv {
@@ -89,7 +86,7 @@ export async function explainCliRun(
     body: { errors },
     path,
   });
-  // Two refusals come without their status: a 400's reasons as a JSON list, a 409's under "contracts:" (pact-broker-api.md, 4).
+  // Two refusals come without their status: a 400's reasons as a JSON list, a 409's under "contracts:" (the CLI 18.1's wording).
   const invalid = /failed validation - (\[.*\])/.exec(text)?.[1];
   if (invalid) return describe(answer(400, 'Bad Request', parseJson(invalid) ?? [invalid]));
   const conflict = /Pact publication failed:\s+contracts: (.*)/.exec(text)?.[1];

@@ -26,10 +26,6 @@ export function pairConsumersWithPacts(
   pacts: PactFile[],
   dir: string,
 ): { consumer: Consumer; pact: PactFile }[] {
-  if (consumers.length === 0)
-    throw new ConfigError(
-      'This project has no consumers (no src/consumer-*/pacticipant.ts): run the step from the project folder.',
-    );
   for (const pact of pacts) {
     const owner = consumers.find((consumer) => consumer.pacticipant === pact.consumer);
     if (!owner) {

@@ -69,3 +69,13 @@ export function discoverConsumers(root: string = PROJECT_ROOT): Consumer[] {
   }
   return consumers;
 }
+
+/** discoverConsumers for a step: none at all is refused in one line (the step ran outside the project folder). */
+export function projectConsumers(root: string = PROJECT_ROOT): Consumer[] {
+  const consumers = discoverConsumers(root);
+  if (consumers.length === 0)
+    throw new ConfigError(
+      'This project has no consumers (no src/consumer-*/pacticipant.ts): run the step from the project folder.',
+    );
+  return consumers;
+}

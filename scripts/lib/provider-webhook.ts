@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { readBrokerConfig, readSetting, type BrokerConfig } from './broker-config';
 import { brokerRequest, explainBrokerAnswer } from './broker-http';
 import { screenedContext, type StepContext } from './broker-step';
-import { discoverConsumers } from './project';
+import { projectConsumers } from './project';
 import { PROVIDER } from '../../src/shared/provider';
 import { refuseCredentialsIn, WITHHELD } from './secrets';
 import { checkCliValue, ConfigError, count, dryRunRequested, loadEnv, parseFlags, type Env } from './script';
@@ -61,7 +61,7 @@ function readTarget(env: Env): Target {
       `${setting.variable} contains credentials (user:password@): put a token in PROVIDER_WEBHOOK_TOKEN instead.`,
     );
   // A token in clear text across a network is a token given away; the local broker's receivers are on loopback.
-  if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+  if (url.protocol === 'http:' && url.hostname !== '127.0.0.1')
     throw new ConfigError(`${setting.variable} must be an https:// URL (http only to 127.0.0.1, for a local test).`);
   const token = readSetting(env, WEBHOOK_VARIABLES.token);
   if (token) checkCliValue(token.value, { name: token.variable, showValue: false });
@@ -104,11 +104,7 @@ async function upsertOne(
   const wanted = webhookFor(consumer, PROVIDER, target);
   const answer = await brokerRequest(broker, 'PUT', `/webhooks/${q(uuid)}`, deadline, wanted);
   if (!('status' in answer) || (answer.status !== 200 && answer.status !== 201)) {
-    const explained = explainBrokerAnswer(answer, broker, 'publish', deadline).replace(
-      'a read-only user cannot publish',
-      'a read-only user cannot change webhooks',
-    );
-    return { failure: `${consumer}: ${explained}` };
+    return { failure: `${consumer}: ${explainBrokerAnswer(answer, broker, 'webhook:provider', deadline)}` };
   }
   // The broker's evidence, read again: its webhook has our event, pacticipants, URL and body (it masks the token).
   const held = await brokerRequest(broker, 'GET', `/webhooks/${q(uuid)}`, deadline);
@@ -148,11 +144,7 @@ export async function providerWebhookMain(
   // The broker's answers are quoted (a reason, a Location): a line holding a credential is withheld whole.
   const deps = screenedContext(context, broker);
   refuseCredentialsIn([{ name: 'PROVIDER_WEBHOOK_URL', value: target.url }], broker);
-  const consumers = discoverConsumers(root).map((consumer) => consumer.pacticipant);
-  if (consumers.length === 0)
-    throw new ConfigError(
-      'This project has no consumers (no src/consumer-*/pacticipant.ts): run it from the project folder.',
-    );
+  const consumers = projectConsumers(root).map((consumer) => consumer.pacticipant);
   deps.log(
     `Webhook on ${broker.baseUrl} for ${count(consumers.length, 'consumer')}: on ${WEBHOOK_EVENT}, POST ${target.shown}${target.token ? ' with the bearer token in PROVIDER_WEBHOOK_TOKEN' : ''}`,
   );

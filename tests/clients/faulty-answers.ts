@@ -1,7 +1,7 @@
 import type { FaultyAnswer } from './fixture-server';
 
 // Servers that misbehave on purpose, for the shared transport's fault tests (aggregator-http.faults.test.ts):
-// each is a FaultyAnswer for a fixture server (http-fixture.ts).
+// each is a FaultyAnswer for a fixture server (fixture-server.ts).
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { BrokerConfig } from '../../scripts/lib/broker-config';
 import type { BrokerStep } from '../../scripts/lib/broker-step';
 import { askUntilKnown, canIDeployStep, type Clock, type Question } from '../../scripts/lib/can-i-deploy-step';
+import { explainBrokerAnswer, type StepName } from '../../scripts/lib/broker-http';
 import { explainCliRun, runPactCli, type CliRun } from '../../scripts/lib/pact-cli';
 import { secretForms, screened } from '../../scripts/lib/secrets';
 import { publishStep } from '../../scripts/lib/publish-step';
@@ -882,6 +883,21 @@ describe('one deadline covers connect, headers and the whole body (#24)', () => 
 });
 
 describe('messages name the real cause (#24)', () => {
+  it.each<[StepName, string]>([
+    ['publish', ' (a read-only user cannot publish)'],
+    ['record-deployment', ' (a read-only user cannot record deployments)'],
+    ['delete-branch', ' (a read-only user cannot delete branches)'],
+    ['webhook:provider', ' (a read-only user cannot change webhooks)'],
+    ['can-i-deploy', ''],
+    ['diff:pact', ''],
+  ])('a 401 to %s names the variables, and what a read-only user cannot do there', (step, hint) => {
+    const answer = { status: 401, statusText: 'Unauthorized', body: undefined, path: '/' };
+
+    expect(explainBrokerAnswer(answer, basic('http://127.0.0.1:9'), step, 0)).toBe(
+      `the broker refused the credentials (401 Unauthorized): check BROKER_USERNAME and BROKER_PASSWORD${hint}.`,
+    );
+  });
+
   it('publish: a broker that redirects to another host is a redirect, not rejected credentials', async () => {
     // The other host takes nobody's credentials: the CLI, following the redirect without them, gets its 401.
     const elsewhere = await serve({ kind: 'status', status: 401 });

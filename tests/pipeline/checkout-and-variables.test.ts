@@ -5,7 +5,7 @@ import { prepareBrokerStep } from '../../scripts/lib/broker-step';
 import { resolveConsumerVersion } from '../../scripts/lib/consumer-version';
 import { ProvenanceRun } from '../../scripts/lib/provenance';
 import { loadEnv } from '../../scripts/lib/script';
-import { discoverConsumers } from '../../scripts/lib/project';
+import { discoverConsumers, projectConsumers } from '../../scripts/lib/project';
 import { createFixtureProject, fixturePact, refusalOf, runScriptIn, type FixtureProject } from './fixture-project';
 
 // What the checkout and the variables can get wrong (#18's smaller findings): each is one line naming the
@@ -38,6 +38,12 @@ it('PACT_DIR=out, a folder git does not ignore, is publishable: the pacts folder
   expect(run.vouch([pact])).toEqual([]);
 
   expect(() => prepareStep({ PACT_DIR: 'out' })).not.toThrow();
+});
+
+it('a folder with no consumers at all (a step run outside the project) is refused in one line', () => {
+  expect(refusalOf(() => projectConsumers(path.join(project.root, 'src')))).toBe(
+    'This project has no consumers (no src/consumer-*/pacticipant.ts): run the step from the project folder.',
+  );
 });
 
 it('a consumer folder that is not all lower case is refused by name, not passed over', () => {

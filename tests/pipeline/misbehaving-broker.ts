@@ -45,7 +45,7 @@ export type Fault =
   /** Each request answered as `answer` says, which may hold it (a pending promise) until the test releases it. */
   | { kind: 'scripted'; answer: (request: SeenRequest, url: string) => Answer | Promise<Answer> };
 
-/** The broker's HAL index as the pact CLI reads it before publishing (pact-broker-api.md, section 2). */
+/** The broker's HAL index as the pact CLI reads it before publishing (its first request). */
 export const halIndex = (url: string): Answer => ({
   status: 200,
   body: { _links: { 'pb:publish-contracts': { href: `${url}/contracts/publish` } } },

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { pactCliBinary, withoutTelemetry } from '../../scripts/lib/pact-cli';
+import { childEnvironment } from '../../scripts/lib/child-process';
+import { pactCliBinary } from '../../scripts/lib/pact-cli';
 import { PROVIDER } from '../../src/shared/provider';
 import type { ReferenceAggregator } from '../../tools/reference-aggregator';
 
@@ -82,7 +83,7 @@ export async function verifyPacts(
     try {
       // The verifier's environment is ours to choose: PATH and HOME, its usage reporting off.
       await execFileAsync(pactCliBinary(), args, {
-        env: withoutTelemetry({ PATH: process.env.PATH, HOME: process.env.HOME }),
+        env: childEnvironment({ PATH: process.env.PATH, HOME: process.env.HOME }),
       });
     } catch (error) {
       const failure = error as { code?: unknown; stderr?: string };
