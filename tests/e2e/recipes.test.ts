@@ -1,12 +1,6 @@
 import { rmSync } from 'node:fs';
-import {
-  addConsumerByRecipe,
-  addPingByRecipe,
-  createScratchCopy,
-  runIn,
-  type CommandRun,
-  type ScratchCopy,
-} from '../recipes/apply-recipes';
+import { addConsumerByRecipe, addPingByRecipe, runIn, type CommandRun } from '../recipes/apply-recipes';
+import { createScratchCopy, type ScratchCopy } from '../scratch-copy';
 import { startRealBroker, type RealBroker } from './real-broker';
 
 // The README's promise in full, in a scratch copy: after "Add a consumer" (consumer-x, sharing GET /countries with
@@ -21,7 +15,7 @@ let copy: ScratchCopy;
 let broker: RealBroker | undefined;
 
 beforeAll(() => {
-  copy = createScratchCopy(['tests/e2e/']);
+  copy = createScratchCopy(['tests/e2e/'], 'e2e-recipes');
   addConsumerByRecipe(copy);
   addPingByRecipe(copy, 'consumer-a');
 });

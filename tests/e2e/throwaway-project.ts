@@ -3,20 +3,12 @@
  * project from their working directory and publish only pacts written at a clean HEAD, so the loop commits,
  * runs the contract specs and runs the scripts there, exactly as a consumer's CI does in its checkout.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, discoverConsumers, pactsDir, type Consumer } from '../../scripts/lib/project';
+import { discoverConsumers, pactsDir, type Consumer } from '../../scripts/lib/project';
+import { createScratchCopy } from '../scratch-copy';
 
 /** What a script run printed and how it ended. */
 export interface ScriptRun {
@@ -59,20 +51,6 @@ export interface ThrowawayProject {
   remove(): void;
 }
 
-/** The files of this checkout's working tree that git would commit (tracked or new, not ignored), minus `exclude`. */
-function workingTreeFiles(exclude: readonly string[]): string[] {
-  const listed = execFileSync(
-    'git',
-    ['-C', PROJECT_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-    { encoding: 'utf8' },
-  );
-  const files = [...new Set(listed.split('\0').filter(Boolean))];
-  // A file deleted in the working tree but not yet from the index is not part of the project any more.
-  return files
-    .filter((file) => !exclude.some((prefix) => file.startsWith(prefix)) && existsSync(path.join(PROJECT_ROOT, file)))
-    .sort();
-}
-
 /** Only what a child needs: nothing leaks in from the developer's shell, CI variables or a .env file. */
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {
@@ -90,29 +68,13 @@ function baseEnv(): Record<string, string> {
  * folder with node_modules linked, and commits it on `main`.
  */
 export function createThrowawayProject(): ThrowawayProject {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'e2e-consumer-project-'));
-  for (const file of workingTreeFiles(['tests/e2e/'])) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
-  }
-  symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-
-  const git = (...args: string[]) =>
-    execFileSync(
-      'git',
-      ['-C', root, '-c', 'user.name=E2E', '-c', 'user.email=e2e@example.com', '-c', 'commit.gpgsign=false', ...args],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    ).trim();
+  const copy = createScratchCopy(['tests/e2e/'], 'e2e-consumer-project');
+  const { root, git } = copy;
   const commit = (message: string) => {
     git('add', '-A');
     git('commit', '-q', '-m', message);
     return git('rev-parse', 'HEAD');
   };
-  git('init', '-q', '-b', 'main');
-  commit('The consumer project as it is in the working tree');
 
   const consumers = () => discoverConsumers(root);
   const scriptEnv = (env: Readonly<Record<string, string>>) => ({ ...baseEnv(), ...env });
@@ -191,8 +153,8 @@ export function createThrowawayProject(): ThrowawayProject {
       }),
     runScript: (name, args, env) => startScript(name, args, env).done,
     startScript,
-    read: (file) => readFileSync(path.join(root, file), 'utf8'),
-    write: (file, text) => writeFileSync(path.join(root, file), text),
+    read: copy.read,
+    write: copy.write,
     remove: () => {
       for (const child of running) child.kill('SIGKILL');
       rmSync(root, { recursive: true, force: true });

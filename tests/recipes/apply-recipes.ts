@@ -4,11 +4,11 @@
  * README's code as written). What the README gives is taken from the README: the names, the script line, the code.
  * What it leaves to the team (consumer-x's client and its first interaction) is written here, in the repo's style.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/lib/project';
+import type { ScratchCopy } from '../scratch-copy';
 
 const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 
@@ -35,65 +35,6 @@ function codeBlocks(text: string): string[] {
       .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
       .join('\n'),
   );
-}
-
-export interface ScratchCopy {
-  root: string;
-  /** `git <args>` in the copy. */
-  git(...args: string[]): string;
-  read(file: string): string;
-  write(file: string, text: string): void;
-}
-
-/**
- * This checkout's working tree (what git would commit: tracked or new, not ignored) in a temp folder with
- * node_modules linked, committed on `main` in a repository of its own. `exclude`: path prefixes left out.
- */
-export function createScratchCopy(exclude: readonly string[] = []): ScratchCopy {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'recipes-'));
-  const files = execFileSync(
-    'git',
-    ['-C', PROJECT_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-    {
-      encoding: 'utf8',
-    },
-  )
-    .split('\0')
-    .filter((file) => file !== '' && !exclude.some((prefix) => file.startsWith(prefix)))
-    .filter((file) => existsSync(path.join(PROJECT_ROOT, file)));
-  for (const file of new Set(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
-  }
-  symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  const git = (...args: string[]) =>
-    execFileSync(
-      'git',
-      [
-        '-C',
-        root,
-        '-c',
-        'user.name=Recipe',
-        '-c',
-        'user.email=recipe@example.com',
-        '-c',
-        'maintenance.auto=false',
-        ...args,
-      ],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    ).trim();
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'The project as it is in the working tree');
-  return {
-    root,
-    git,
-    read: (file) => readFileSync(path.join(root, file), 'utf8'),
-    write: (file, text) => {
-      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      writeFileSync(path.join(root, file), text);
-    },
-  };
 }
 
 /** What "Add a consumer" had the team write, for the checks that follow. */

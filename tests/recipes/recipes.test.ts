@@ -3,15 +3,8 @@ import path from 'node:path';
 import { pactFileName } from '../../scripts/lib/project';
 import { startReferenceAggregator, type ReferenceAggregator } from '../../tools/reference-aggregator';
 import { expectVerified, verifyPacts } from '../verification/verify-pacts';
-import {
-  addConsumerByRecipe,
-  addPingByRecipe,
-  createScratchCopy,
-  runIn,
-  type AddedConsumer,
-  type CommandRun,
-  type ScratchCopy,
-} from './apply-recipes';
+import { addConsumerByRecipe, addPingByRecipe, runIn, type AddedConsumer, type CommandRun } from './apply-recipes';
+import { createScratchCopy, type ScratchCopy } from '../scratch-copy';
 
 // The README's recipes, followed literally in a scratch copy of the repo, keep green what they touch: a consumer
 // added by "Add a consumer" that asks `GET /countries` as consumer-a does, with `GET /ping` added to it by "Add an
@@ -28,7 +21,7 @@ let run: CommandRun;
 let reference: ReferenceAggregator | undefined;
 
 beforeAll(async () => {
-  copy = createScratchCopy(['tests/e2e/']);
+  copy = createScratchCopy(['tests/e2e/'], 'recipes');
   added = addConsumerByRecipe(copy);
   addPingByRecipe(copy, added.folder);
   // The one script line, with the suites that read package.json, the README and src/ added to its run.
